@@ -1,0 +1,3 @@
+module github.com/nextmsa/nextmsa
+
+go 1.26
