@@ -1,0 +1,100 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"text/template"
+
+	"github.com/nextmsa/nextmsa/internal/spec"
+)
+
+// Build renders the project for s from the template tree src (templates.FS rooted at
+// "project"). version is the generator version recorded in nextmsa.json.
+func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
+	data := newData(s)
+	p := &Plan{}
+	err := fs.WalkDir(src, ".", func(name string, entry fs.DirEntry, err error) error {
+		if err != nil || entry.IsDir() || !included(name, s) {
+			return err
+		}
+		raw, err := fs.ReadFile(src, name)
+		if err != nil {
+			return err
+		}
+		out := destination(name)
+		if strings.HasSuffix(name, ".tmpl") {
+			if raw, err = render(name, raw, data); err != nil {
+				return err
+			}
+			if len(bytes.TrimSpace(raw)) == 0 {
+				return nil // a conditional file whose condition is off
+			}
+		}
+		p.add(File{Path: out, Mode: modeFor(out), Data: raw})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rendering templates: %w", err)
+	}
+	for _, f := range []func(spec.Spec, string) (File, error){rootPackageJSON, manifest} {
+		file, err := f(s, version)
+		if err != nil {
+			return nil, err
+		}
+		p.add(file)
+	}
+	p.sort()
+	return p, nil
+}
+
+// included decides from the path alone whether a template belongs to this project: files
+// named after a provider (logos/kakao.svg, docs/oauth/kakao.md.tmpl) need that provider,
+// and the debug-tokens component needs --debug-tokens.
+func included(name string, s spec.Spec) bool {
+	if name == "apps/web/components/debug-tokens.tsx" {
+		return s.DebugTokens
+	}
+	for _, element := range strings.Split(name, "/") {
+		stem, _, _ := strings.Cut(element, ".")
+		for _, p := range spec.AllProviders {
+			if stem == string(p) && !s.Has(p) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// renames maps stored base names to generated ones; see templates/embed.go for why.
+var renames = map[string]string{"gitignore": ".gitignore"}
+
+func destination(name string) string {
+	name = strings.TrimSuffix(name, ".tmpl")
+	dir, base := path.Split(name)
+	if renamed, ok := renames[base]; ok {
+		return dir + renamed
+	}
+	return name
+}
+
+func modeFor(name string) fs.FileMode {
+	if strings.HasSuffix(name, ".sh") {
+		return 0o755
+	}
+	return 0o644
+}
+
+func render(name string, raw []byte, data Data) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(string(raw))
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,46 @@
+package plan
+
+import "github.com/nextmsa/nextmsa/internal/spec"
+
+// WebURL is where `pnpm dev` serves the web app; docs and redirect URIs are built from it.
+const WebURL = "http://localhost:3000"
+
+// Data is what templates see. Its fields are documented in docs/TEMPLATES.md.
+type Data struct {
+	Name        string
+	Providers   []ProviderData
+	Google      bool
+	Naver       bool
+	Kakao       bool
+	DebugTokens bool
+	Gateway     bool
+	WebURL      string
+}
+
+// ProviderData names one chosen provider for templates.
+type ProviderData struct {
+	ID     string
+	Label  string
+	Korean string
+	Env    string
+}
+
+func newData(s spec.Spec) Data {
+	d := Data{
+		Name:        s.Name,
+		Google:      s.Has(spec.Google),
+		Naver:       s.Has(spec.Naver),
+		Kakao:       s.Has(spec.Kakao),
+		DebugTokens: s.DebugTokens,
+		WebURL:      WebURL,
+	}
+	for _, p := range s.Providers {
+		d.Providers = append(d.Providers, ProviderData{ID: string(p), Label: p.Label(), Korean: p.Korean(), Env: p.Env()})
+	}
+	return d
+}
+
+// RedirectURI is the callback URL a provider's console must list for local development.
+func RedirectURI(p spec.Provider) string {
+	return WebURL + "/api/auth/callback/" + string(p)
+}

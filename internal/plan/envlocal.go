@@ -1,0 +1,33 @@
+package plan
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nextmsa/nextmsa/internal/spec"
+)
+
+// EnvLocalPath is git-ignored and never part of a Plan: it holds random secrets, so it
+// would break byte-identical output and must never be committed.
+const EnvLocalPath = ".env.local"
+
+// EnvLocal builds .env.local with a fresh NEXTAUTH_SECRET read from random, and an empty
+// client id and secret per chosen provider for the user to paste.
+func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
+	secret := make([]byte, 32)
+	if _, err := io.ReadFull(random, secret); err != nil {
+		return File{}, fmt.Errorf("generating NEXTAUTH_SECRET: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("# Local secrets and settings. Git-ignored: never commit this file.\n")
+	b.WriteString("# .env.example explains every variable.\n\n")
+	fmt.Fprintf(&b, "NEXTAUTH_URL=%s\n", WebURL)
+	fmt.Fprintf(&b, "NEXTAUTH_SECRET=%s\n", base64.StdEncoding.EncodeToString(secret))
+	for _, p := range s.Providers {
+		fmt.Fprintf(&b, "\n# %s: docs/oauth/%s.md, redirect URI %s\n", p.Label(), p, RedirectURI(p))
+		fmt.Fprintf(&b, "%s_CLIENT_ID=\n%s_CLIENT_SECRET=\n", p.Env(), p.Env())
+	}
+	return File{Path: EnvLocalPath, Mode: 0o600, Data: []byte(b.String())}, nil
+}

@@ -1,0 +1,64 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/nextmsa/nextmsa/internal/spec"
+)
+
+// PnpmVersion is the pnpm every generated project pins (see docs: newer 12.x releases are
+// not published for every platform, which breaks frozen installs).
+const PnpmVersion = "12.4.2"
+
+// Manifest is nextmsa.json: which generator made the project and with which options, so
+// later commands and CI (--config) can replay it exactly.
+type Manifest struct {
+	Generator string    `json:"generator"`
+	Version   string    `json:"version"`
+	Options   spec.Spec `json:"options"`
+}
+
+// ManifestGenerator marks a nextmsa.json as ours; --config refuses files without it.
+const ManifestGenerator = "nextmsa"
+
+func manifest(s spec.Spec, version string) (File, error) {
+	return jsonFile("nextmsa.json", Manifest{Generator: ManifestGenerator, Version: version, Options: s})
+}
+
+type packageJSON struct {
+	Name           string            `json:"name"`
+	Private        bool              `json:"private"`
+	PackageManager string            `json:"packageManager"`
+	Engines        map[string]string `json:"engines"`
+	Scripts        map[string]string `json:"scripts"`
+}
+
+func rootPackageJSON(s spec.Spec, _ string) (File, error) {
+	return jsonFile("package.json", packageJSON{
+		Name:           s.Name,
+		Private:        true,
+		PackageManager: "pnpm@" + PnpmVersion,
+		Engines:        map[string]string{"node": ">=20"},
+		Scripts: map[string]string{
+			"dev":   "pnpm --filter web dev",
+			"build": "pnpm --filter web build",
+			"start": "pnpm --filter web start",
+			"lint":  "pnpm --filter web lint",
+			"test":  "pnpm --filter web test",
+		},
+	})
+}
+
+// jsonFile marshals v with two-space indent and a final newline, as npm writes files;
+// encoding/json sorts map keys, so the bytes are stable.
+func jsonFile(name string, v any) (File, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return File{}, err
+	}
+	return File{Path: name, Mode: 0o644, Data: b.Bytes()}, nil
+}

@@ -1,0 +1,56 @@
+// Package spec holds what decides the bytes of a generated project, and the rules that make
+// it valid. It is pure: no I/O, no prompts.
+package spec
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Spec is everything that changes the generated files. It is saved as the options of
+// nextmsa.json, so its JSON form is part of the contract: keep field names and order.
+type Spec struct {
+	Name        string     `json:"name"`
+	Providers   []Provider `json:"providers"`
+	DebugTokens bool       `json:"debugTokens"`
+}
+
+// Default is the spec used when neither flags, prompts nor a config say otherwise.
+func Default(name string) Spec {
+	return Spec{Name: name, Providers: AllProviders}
+}
+
+// Has reports whether the provider is chosen.
+func (s Spec) Has(p Provider) bool {
+	return slices.Contains(s.Providers, p)
+}
+
+// Validate returns a *UsageError naming the flag at fault, or nil.
+func (s Spec) Validate() error {
+	if err := ValidateName(s.Name); err != nil {
+		return &UsageError{Flag: "--name", Value: s.Name, Reason: err.Error()}
+	}
+	if len(s.Providers) == 0 {
+		return &UsageError{Flag: "--providers", Reason: fmt.Sprintf("choose at least one of %s", providerNames())}
+	}
+	for _, p := range s.Providers {
+		if _, err := ParseProviders(string(p)); err != nil {
+			return &UsageError{Flag: "--providers", Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+// UsageError is invalid input; the CLI answers it with exit code 2.
+type UsageError struct {
+	Flag   string
+	Value  string
+	Reason string
+}
+
+func (e *UsageError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s %q is not valid: %s", e.Flag, e.Value, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s", e.Flag, e.Reason)
+}

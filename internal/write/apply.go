@@ -1,0 +1,133 @@
+package write
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nextmsa/nextmsa/internal/plan"
+)
+
+// Options says how to treat an existing target.
+type Options struct {
+	// Force allows a non-empty target. Conflicting files listed in Overwrite are replaced;
+	// other conflicting files are left as the user had them.
+	Force     bool
+	Overwrite map[string]bool
+	// Private files (.env.local) are written too but are not part of the plan. An existing
+	// private file is always kept: it holds the user's secrets.
+	Private []plan.File
+	// Commit, when set, makes the initial git commit inside the staging directory, so the
+	// repository appears together with the files. It gets the plan's paths.
+	Commit func(dir string, paths []string) error
+}
+
+// Result tells what happened to each path.
+type Result struct {
+	Written     []string
+	Overwritten []string
+	Kept        []string // existing files nextmsa left untouched (declined conflicts, .env.local)
+}
+
+// Apply writes p into dir. On any error or when ctx is cancelled, dir is left as it was.
+func Apply(ctx context.Context, p *plan.Plan, dir string, o Options) (res Result, err error) {
+	state, err := Inspect(dir)
+	if err != nil {
+		return res, err
+	}
+	if state == NotDir {
+		return res, fmt.Errorf("%s is a file, not a directory", dir)
+	}
+	if state == NonEmpty && !o.Force {
+		return res, fmt.Errorf("%s is not empty", dir)
+	}
+	undoParents, err := makeParents(filepath.Dir(dir))
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if err != nil {
+			undoParents()
+		}
+	}()
+	stage, err := os.MkdirTemp(filepath.Dir(dir), ".nextmsa-")
+	if err != nil {
+		return res, fmt.Errorf("cannot create files next to %s: %w", dir, errors.Unwrap(err))
+	}
+	defer os.RemoveAll(stage)
+
+	files := append(append([]plan.File{}, p.Files...), o.Private...)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if err := writeFile(stage, f); err != nil {
+			return res, err
+		}
+	}
+	if o.Commit != nil {
+		if err := o.Commit(stage, p.Paths()); err != nil {
+			return res, fmt.Errorf("git: %w", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if state != NonEmpty {
+		return moveWhole(stage, dir, files)
+	}
+	return merge(ctx, stage, dir, files, o)
+}
+
+// moveWhole renames the staging directory onto the target: one atomic step.
+func moveWhole(stage, dir string, files []plan.File) (Result, error) {
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return Result{}, err
+	}
+	// Renaming onto an existing directory fails on Windows, so drop the empty one first.
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Result{}, err
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	for _, f := range files {
+		res.Written = append(res.Written, f.Path)
+	}
+	return res, nil
+}
+
+func writeFile(root string, f plan.File) error {
+	target := filepath.Join(root, filepath.FromSlash(f.Path))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(target, f.Data, f.Mode)
+}
+
+// makeParents creates the missing ancestors of dir and returns how to remove them again.
+func makeParents(dir string) (undo func(), err error) {
+	first := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		first = d
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if first == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", dir, errors.Unwrap(err))
+	}
+	return func() { os.RemoveAll(first) }, nil
+}

@@ -1,0 +1,105 @@
+// Package write puts a plan on disk all-or-nothing: every file is rendered into a staging
+// directory beside the target and moved in only when everything succeeded.
+package write
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nextmsa/nextmsa/internal/plan"
+)
+
+// State is what is at the target path before generation.
+type State int
+
+const (
+	Absent State = iota
+	Empty
+	NonEmpty
+	NotDir
+)
+
+// Inspect tells what is at dir.
+func Inspect(dir string) (State, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Absent, nil
+	case err != nil:
+		return 0, err
+	case !info.IsDir():
+		return NotDir, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	if len(entries) == 0 {
+		return Empty, nil
+	}
+	return NonEmpty, nil
+}
+
+// Conflict is a path nextmsa would write where something different already is.
+type Conflict struct {
+	Path string
+	// Blocked means the conflict cannot be resolved by overwriting: a directory stands
+	// where a file goes, or a file where a directory goes.
+	Blocked bool
+}
+
+// Conflicts lists the plan's paths that exist in dir with other content. Identical files
+// are not conflicts: re-running init with --force over its own output is a no-op.
+func Conflicts(p *plan.Plan, dir string) ([]Conflict, error) {
+	var out []Conflict
+	for _, f := range p.Files {
+		target := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if blocked, err := blockedByFile(dir, f.Path); err != nil || blocked {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Conflict{Path: f.Path, Blocked: true})
+			continue
+		}
+		info, err := os.Stat(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if info.IsDir() {
+			out = append(out, Conflict{Path: f.Path, Blocked: true})
+			continue
+		}
+		old, err := os.ReadFile(target)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(old, f.Data) {
+			out = append(out, Conflict{Path: f.Path})
+		}
+	}
+	return out, nil
+}
+
+// blockedByFile reports whether a parent of rel exists in dir as something other than a
+// directory (a file named "apps" where apps/web/... must go).
+func blockedByFile(dir, rel string) (bool, error) {
+	parent := filepath.Dir(filepath.FromSlash(rel))
+	for parent != "." {
+		info, err := os.Lstat(filepath.Join(dir, parent))
+		if err == nil && !info.IsDir() {
+			return true, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("checking %s: %w", parent, err)
+		}
+		parent = filepath.Dir(parent)
+	}
+	return false, nil
+}
