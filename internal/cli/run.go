@@ -34,6 +34,8 @@ func runInit(ctx context.Context, o *InitOptions) error {
 	switch {
 	case state == write.NotDir:
 		return usagef("%s is a file; choose a directory that does not exist or is empty", o.Dir)
+	case state == write.UnderFile:
+		return usagef("%s cannot be created: one of its parent directories is a file", o.Dir)
 	case state == write.NonEmpty && !o.Force:
 		return usagef("%s is not empty; choose another directory, or pass --force to add nextmsa's files to it (your other files are left alone)", o.Dir)
 	}

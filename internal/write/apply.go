@@ -38,8 +38,8 @@ func Apply(ctx context.Context, p *plan.Plan, dir string, o Options) (res Result
 	if err != nil {
 		return res, err
 	}
-	if state == NotDir {
-		return res, fmt.Errorf("%s is a file, not a directory", dir)
+	if state == NotDir || state == UnderFile {
+		return res, fmt.Errorf("%s cannot be a directory: it or one of its parents is a file", dir)
 	}
 	if state == NonEmpty && !o.Force {
 		return res, fmt.Errorf("%s is not empty", dir)

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/nextmsa/nextmsa/internal/plan"
 )
@@ -21,6 +23,7 @@ const (
 	Empty
 	NonEmpty
 	NotDir
+	UnderFile // a parent of the target is a file, so it cannot be created
 )
 
 // Inspect tells what is at dir.
@@ -29,6 +32,8 @@ func Inspect(dir string) (State, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return Absent, nil
+	case errors.Is(err, syscall.ENOTDIR):
+		return UnderFile, nil
 	case err != nil:
 		return 0, err
 	case !info.IsDir():
@@ -87,19 +92,22 @@ func Conflicts(p *plan.Plan, dir string) ([]Conflict, error) {
 	return out, nil
 }
 
-// blockedByFile reports whether a parent of rel exists in dir as something other than a
+// blockedByFile reports whether an ancestor of rel exists in dir as something other than a
 // directory (a file named "apps" where apps/web/... must go).
 func blockedByFile(dir, rel string) (bool, error) {
-	parent := filepath.Dir(filepath.FromSlash(rel))
-	for parent != "." {
-		info, err := os.Lstat(filepath.Join(dir, parent))
-		if err == nil && !info.IsDir() {
+	elements := strings.Split(rel, "/")
+	current := dir
+	for _, element := range elements[:len(elements)-1] {
+		current = filepath.Join(current, element)
+		info, err := os.Lstat(current)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("checking %s: %w", current, err)
+		case !info.IsDir():
 			return true, nil
 		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, fmt.Errorf("checking %s: %w", parent, err)
-		}
-		parent = filepath.Dir(parent)
 	}
 	return false, nil
 }
