@@ -48,7 +48,13 @@ func (h Huh) ConfirmOverwrite(path string) (bool, error) {
 }
 
 func (h Huh) run(form *huh.Form) error {
-	err := form.WithInput(h.In).WithOutput(h.Out).WithAccessible(h.Accessible).Run()
+	in := h.In
+	if h.Accessible {
+		// Accessible mode starts a new line scanner per question; fed one byte at a time,
+		// none of them reads ahead into the next answer when input is piped.
+		in = oneByteReader{h.In}
+	}
+	err := form.WithInput(in).WithOutput(h.Out).WithAccessible(h.Accessible).Run()
 	if errors.Is(err, huh.ErrUserAborted) {
 		return ErrCancelled
 	}
@@ -88,4 +94,13 @@ func Form(q Questions) *huh.Form {
 		groups = append(groups, huh.NewGroup(huh.NewConfirm().Title("Install dependencies with pnpm now?").Value(q.Install)))
 	}
 	return huh.NewForm(groups...)
+}
+
+type oneByteReader struct{ r io.Reader }
+
+func (o oneByteReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return o.r.Read(p[:1])
 }

@@ -14,7 +14,7 @@ export default async function Home() {
       <main className="page">
         <section className="card">
           <h1>환영합니다</h1>
-          <p>Google, 네이버, 카카오 계정으로 로그인할 수 있습니다.</p>
+          <p>소셜 계정으로 로그인할 수 있습니다.</p>
           <Link href="/oauth/login" className="button button--primary">
             로그인하기
           </Link>

@@ -7,7 +7,7 @@ import { useSearchParams } from "next/navigation";
 // The codes next-auth v4 uses for pages.signIn / pages.error.
 const messages: Record<string, string> = {
   OAuthSignin: "로그인 요청을 시작하지 못했습니다. 잠시 후 다시 시도해 주세요. (서버 설정: 클라이언트 ID와 로그인 서버 주소를 확인하세요)",
-  OAuthCallback: "로그인 서비스의 응답을 처리하지 못했습니다. 다시 시도해 주세요. (서버 설정: 클라이언트 시크릿, Redirect URI, 카카오는 OpenID Connect 활성화를 확인하세요)",
+  OAuthCallback: "로그인 서비스의 응답을 처리하지 못했습니다. 다시 시도해 주세요. (서버 설정: 클라이언트 시크릿, Redirect URI, 개발자 콘솔 설정을 확인하세요 — docs/oauth 참고)",
   OAuthCreateAccount: "계정 정보를 저장하지 못했습니다. 다시 시도해 주세요.",
   OAuthAccountNotLinked: "이 이메일은 이미 다른 로그인 방법으로 연결되어 있습니다. 처음에 사용한 방법으로 로그인해 주세요.",
   Callback: "로그인을 마무리하지 못했습니다. 다시 시도해 주세요.",

@@ -7,9 +7,8 @@
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 
-export type ProviderId = "google" | "naver" | "kakao";
-
-export function ProviderButton({ id, label }: { id: ProviderId; label: string }) {
+/** `id` is the NextAuth provider id from lib/auth.ts; its logo is public/logos/<id>.svg. */
+export function ProviderButton({ id, label }: { id: string; label: string }) {
   const [pending, setPending] = useState(false);
 
   return (
