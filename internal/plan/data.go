@@ -14,7 +14,10 @@ type Data struct {
 	Kakao       bool
 	DebugTokens bool
 	Gateway     bool
-	WebURL      string
+	// MockOAuth: the project ships dev/mock-oauth and .env.local points at it (the
+	// offline stand-in comes with its own issue; until then it is always false).
+	MockOAuth bool
+	WebURL    string
 }
 
 // ProviderData names one chosen provider for templates.

@@ -11,20 +11,25 @@
 // To turn it off, delete this file and the debug parts of lib/auth.ts, layout.tsx and
 // types/next-auth.d.ts (or generate the project again without --debug-tokens).
 import { useSession } from "next-auth/react";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 
 export function DebugTokens() {
   const { data: session } = useSession();
   const tokens = session?.debugProviderTokens;
+  const provider = session?.provider;
+  // The session is fetched again (e.g. when the tab gets focus) and React runs effects
+  // twice in development: remember what was logged so each sign-in is logged once.
+  const logged = useRef<string | undefined>(undefined);
 
   useEffect(() => {
-    if (!tokens) return;
-    console.log(`[debug-tokens] ${session?.provider ?? "provider"} tokens (development only):`, {
+    if (!tokens || logged.current === tokens.accessToken) return;
+    logged.current = tokens.accessToken;
+    console.log(`[debug-tokens] ${provider ?? "provider"} tokens (development only):`, {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       idToken: tokens.idToken,
     });
-  }, [tokens, session?.provider]);
+  }, [tokens, provider]);
 
   return null;
 }
