@@ -9,14 +9,21 @@
 # Needs: Go, and pnpm at exactly the version pinned in "packageManager" (pnpm refuses to
 # install with another one). Reaches the npm registry.
 #
-# Usage: scripts/update-lockfile.sh            write the new lockfile
-#        scripts/update-lockfile.sh --check    fail if the committed one is out of date
+# Usage: scripts/update-lockfile.sh           update the lockfile for package.json changes,
+#                                             keeping every other resolved version
+#        scripts/update-lockfile.sh --fresh   resolve everything again (newest versions
+#                                             the ranges allow, transitive ones included)
+#        scripts/update-lockfile.sh --check   fail if the committed lockfile does not
+#                                             match package.json (changes nothing)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest="$repo/templates/project/pnpm-lock.yaml"
-check=false
-[[ "${1:-}" == "--check" ]] && check=true
+mode=${1:-update}
+case "$mode" in
+  update | --fresh | --check) ;;
+  *) echo "usage: $0 [--fresh|--check]" >&2; exit 2 ;;
+esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,22 +41,26 @@ if [[ "$want" != "$have" ]]; then
   exit 1
 fi
 
-# Start from nothing so every dependency is resolved afresh (within the ranges of
-# package.json; the exact pins stay exact).
-rm -f pnpm-lock.yaml
-pnpm install --lockfile-only --config.confirm-modules-purge=false >"$tmp/pnpm.log" 2>&1 || {
-  cat "$tmp/pnpm.log" >&2
-  exit 1
-}
+# The generated project carries the committed lockfile (if any); --fresh drops it.
+[[ "$mode" == "--fresh" ]] && rm -f pnpm-lock.yaml
 
-if $check; then
-  if cmp -s pnpm-lock.yaml "$dest"; then
-    echo "update-lockfile: $dest is up to date"
-  else
-    diff -u "$dest" pnpm-lock.yaml | head -50 >&2 || true
+# --lockfile-only: resolve and write pnpm-lock.yaml, download no packages.
+# The frozen flags are explicit because CI=true makes pnpm default to frozen.
+if [[ "$mode" == "--check" ]]; then
+  if ! pnpm install --lockfile-only --frozen-lockfile >"$tmp/pnpm.log" 2>&1; then
+    cat "$tmp/pnpm.log" >&2
     echo "update-lockfile: $dest is out of date; run scripts/update-lockfile.sh" >&2
     exit 1
   fi
+  echo "update-lockfile: $dest is up to date"
+  exit 0
+fi
+if ! pnpm install --lockfile-only --no-frozen-lockfile >"$tmp/pnpm.log" 2>&1; then
+  cat "$tmp/pnpm.log" >&2
+  exit 1
+fi
+if cmp -s pnpm-lock.yaml "$dest"; then
+  echo "update-lockfile: $dest is already up to date"
 else
   cp pnpm-lock.yaml "$dest"
   echo "update-lockfile: wrote $dest"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,41 @@ func ask(o *InitOptions) error {
 		return err
 	}
 	o.Spec.Providers = spec.Canonical(o.Spec.Providers)
+	fmt.Fprintf(o.IO.ErrOut, "To do this again without questions:\n  %s\n\n", equivalentCommand(o))
 	return nil
+}
+
+// equivalentCommand spells the answers as flags, so a prompt session can go into a script.
+func equivalentCommand(o *InitOptions) string {
+	var ids []string
+	for _, p := range o.Spec.Providers {
+		ids = append(ids, string(p))
+	}
+	args := []string{"nextmsa", "init", shellQuote(o.dirOrName()), "--name", shellQuote(o.Spec.Name), "--providers", strings.Join(ids, ",")}
+	if o.Spec.DebugTokens {
+		args = append(args, "--debug-tokens")
+	}
+	if !o.Git {
+		args = append(args, "--no-git")
+	}
+	if o.RunInstall {
+		args = append(args, "--install")
+	}
+	return strings.Join(append(args, "--yes"), " ")
+}
+
+func (o *InitOptions) dirOrName() string {
+	if o.Dir != "" {
+		return o.Dir
+	}
+	return o.Spec.Name[strings.LastIndex(o.Spec.Name, "/")+1:]
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func defaultNameAndDir(o *InitOptions) error {
@@ -83,7 +118,7 @@ func defaultNameAndDir(o *InitOptions) error {
 	case o.Dir == "" && o.Spec.Name == "":
 		return usagef("say where to create the project: nextmsa init <directory>")
 	case o.Dir == "":
-		o.Dir = o.Spec.Name[strings.LastIndex(o.Spec.Name, "/")+1:]
+		o.Dir = o.dirOrName()
 	case o.Spec.Name == "":
 		name := nameFromDir(o.Dir)
 		if err := spec.ValidateName(name); err != nil {

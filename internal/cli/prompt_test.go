@@ -42,8 +42,13 @@ func (f *fakePrompter) ConfirmOverwrite(path string) (bool, error) {
 
 // runWith runs init like a terminal user (TTY, no CI) with the given prompter.
 func runWith(t *testing.T, p Prompter, env map[string]string, args ...string) (*InitOptions, error) {
+	o, _, err := runWithStderr(t, p, env, args...)
+	return o, err
+}
+
+func runWithStderr(t *testing.T, p Prompter, env map[string]string, args ...string) (*InitOptions, string, error) {
 	t.Helper()
-	ios, _, _, _ := iostreams.Test()
+	ios, _, _, errOut := iostreams.Test()
 	ios.SetTTY(true)
 	ios.Getenv = func(k string) string { return env[k] }
 	var captured *InitOptions
@@ -56,13 +61,13 @@ func runWith(t *testing.T, p Prompter, env map[string]string, args ...string) (*
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	err := cmd.ExecuteContext(context.Background())
-	return captured, err
+	return captured, errOut.String(), err
 }
 
 func TestPromptsAskOnlyWhatFlagsDidNotSay(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shop")
 	f := &fakePrompter{name: "market", providers: []spec.Provider{spec.Kakao, spec.Google}}
-	o, err := runWith(t, f, nil, dir, "--install=false")
+	o, stderr, err := runWithStderr(t, f, nil, dir, "--install=false")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +79,10 @@ func TestPromptsAskOnlyWhatFlagsDidNotSay(t *testing.T) {
 	}
 	if o.Spec.Name != "market" || !equal(o.Spec.Providers, spec.Google, spec.Kakao) {
 		t.Errorf("answers not used: %+v", o.Spec)
+	}
+	want := "nextmsa init " + dir + " --name market --providers google,kakao --no-git --yes"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("the equivalent command is missing; want %q in:\n%s", want, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); !os.IsNotExist(err) {
 		t.Error("the user answered no to git, yet a repository exists")
