@@ -38,6 +38,7 @@ type InitOptions struct {
 	ConfigFile    string
 	Git           bool
 	NoGit         bool
+	NoGateway     bool
 	RunInstall    bool
 	Yes           bool
 	DryRun        bool
@@ -81,8 +82,10 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 			}
 			opts.set = map[string]bool{}
 			cmd.Flags().Visit(func(f *pflag.Flag) { opts.set[f.Name] = true })
-			if opts.set["git"] && opts.set["no-git"] {
-				return usagef("--git and --no-git contradict each other; give one")
+			for _, name := range []string{"git", "gateway"} {
+				if opts.set[name] && opts.set["no-"+name] {
+					return usagef("--%s and --no-%s contradict each other; give one", name, name)
+				}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -93,6 +96,9 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Spec.Name, "name", "", "npm package name of the project (default: the directory's base name)")
 	f.StringVar(&opts.ProvidersFlag, "providers", "google,naver,kakao", "login providers, a comma list of google, naver, kakao")
+	f.StringVar(&opts.Spec.Module, "module", "", "Go module path prefix of the Go services (default example.com/<name>)")
+	f.BoolVar(&opts.Spec.Gateway, "gateway", true, "generate services/gateway (Go) and services/users, and wire NextAuth to them")
+	f.BoolVar(&opts.NoGateway, "no-gateway", false, "web app only: NextAuth alone, no Go services")
 	f.BoolVar(&opts.Spec.DebugTokens, "debug-tokens", false, "log the provider tokens to the browser console in development (never in production builds)")
 	f.BoolVar(&opts.Git, "git", true, "create a git repository with one initial commit")
 	f.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")

@@ -32,6 +32,12 @@ func resolve(o *InitOptions) error {
 	if o.set["debug-tokens"] {
 		o.Spec.DebugTokens = flagSpec.DebugTokens
 	}
+	if o.set["module"] {
+		o.Spec.Module = flagSpec.Module
+	}
+	if o.set["gateway"] || o.set["no-gateway"] {
+		o.Spec.Gateway = !o.NoGateway && flagSpec.Gateway
+	}
 	if o.set["providers"] {
 		ps, err := spec.ParseProviders(o.ProvidersFlag)
 		if err != nil {
@@ -47,7 +53,11 @@ func resolve(o *InitOptions) error {
 			return err
 		}
 	}
-	return defaultNameAndDir(o)
+	if err := defaultNameAndDir(o); err != nil {
+		return err
+	}
+	o.Spec = o.Spec.WithDefaults()
+	return nil
 }
 
 // ask fills, through the prompter, every value neither a flag nor the config set.
@@ -62,6 +72,9 @@ func ask(o *InitOptions) error {
 	}
 	if !o.set["providers"] && !fromConfig {
 		q.Providers = &o.Spec.Providers
+	}
+	if !o.set["gateway"] && !o.set["no-gateway"] && !fromConfig {
+		q.Gateway = &o.Spec.Gateway
 	}
 	if !o.set["git"] && !o.set["no-git"] {
 		q.Git = &o.Git
@@ -87,6 +100,9 @@ func equivalentCommand(o *InitOptions) string {
 		ids = append(ids, string(p))
 	}
 	args := []string{"nextmsa", "init", shellQuote(o.dirOrName()), "--name", shellQuote(o.Spec.Name), "--providers", strings.Join(ids, ",")}
+	if !o.Spec.Gateway {
+		args = append(args, "--no-gateway")
+	}
 	if o.Spec.DebugTokens {
 		args = append(args, "--debug-tokens")
 	}
@@ -149,7 +165,7 @@ func loadConfig(path string) (spec.Spec, error) {
 		}
 		return spec.Spec{}, bad("cannot read it: " + err.Error())
 	}
-	var m plan.Manifest
+	m := plan.Manifest{Options: spec.Default("")}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {

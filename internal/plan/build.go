@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -57,6 +58,9 @@ func included(name string, s spec.Spec) bool {
 	if name == "apps/web/components/debug-tokens.tsx" {
 		return s.DebugTokens
 	}
+	if strings.HasPrefix(name, "services/") || slices.Contains(gatewayOnly, name) {
+		return s.Gateway
+	}
 	for _, element := range strings.Split(name, "/") {
 		stem, _, _ := strings.Cut(element, ".")
 		for _, p := range spec.AllProviders {
@@ -67,6 +71,9 @@ func included(name string, s spec.Spec) bool {
 	}
 	return true
 }
+
+// gatewayOnly are the root files that exist only for the Go services.
+var gatewayOnly = []string{"go.work.tmpl", "docker-compose.yml.tmpl"}
 
 // renames maps stored base names to generated ones; see templates/embed.go for why.
 var renames = map[string]string{"gitignore": ".gitignore"}

@@ -8,6 +8,7 @@ const WebURL = "http://localhost:3000"
 // Data is what templates see. Its fields are documented in docs/TEMPLATES.md.
 type Data struct {
 	Name        string
+	Module      string
 	Providers   []ProviderData
 	Google      bool
 	Naver       bool
@@ -31,6 +32,8 @@ type ProviderData struct {
 func newData(s spec.Spec) Data {
 	d := Data{
 		Name:        s.Name,
+		Module:      s.Module,
+		Gateway:     s.Gateway,
 		Google:      s.Has(spec.Google),
 		Naver:       s.Has(spec.Naver),
 		Kakao:       s.Has(spec.Kakao),

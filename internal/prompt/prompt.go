@@ -21,6 +21,7 @@ var ErrCancelled = errors.New("cancelled")
 type Questions struct {
 	Name      *string
 	Providers *[]spec.Provider
+	Gateway   *bool
 	Git       *bool
 	Install   *bool
 }
@@ -86,6 +87,12 @@ func Form(q Questions) *huh.Form {
 				}
 				return nil
 			})))
+	}
+	if q.Gateway != nil {
+		groups = append(groups, huh.NewGroup(huh.NewConfirm().
+			Title("Generate the Go API gateway and an example service?").
+			Description("The gateway swaps provider tokens for its own JWTs; without it, NextAuth works alone.").
+			Value(q.Gateway)))
 	}
 	if q.Git != nil {
 		groups = append(groups, huh.NewGroup(huh.NewConfirm().Title("Create a git repository with an initial commit?").Value(q.Git)))

@@ -6,7 +6,25 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"golang.org/x/mod/module"
 )
+
+// ValidateModule checks a Go module path prefix the way the go command checks import
+// paths; the services get <module>/services/<name>.
+func ValidateModule(path string) error {
+	if path == "" {
+		return errors.New("it is empty")
+	}
+	if err := module.CheckImportPath(path + "/services/gateway"); err != nil {
+		var ie *module.InvalidPathError
+		if errors.As(err, &ie) {
+			return ie.Err
+		}
+		return err
+	}
+	return nil
+}
 
 // ValidateName applies npm's rules for a new package name (validate-npm-package-name):
 // not empty, at most 214 characters, lowercase, URL-safe, no leading '.' or '_', not a

@@ -5,19 +5,31 @@ package spec
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Spec is everything that changes the generated files. It is saved as the options of
 // nextmsa.json, so its JSON form is part of the contract: keep field names and order.
 type Spec struct {
 	Name        string     `json:"name"`
+	Module      string     `json:"module"`
 	Providers   []Provider `json:"providers"`
+	Gateway     bool       `json:"gateway"`
 	DebugTokens bool       `json:"debugTokens"`
 }
 
 // Default is the spec used when neither flags, prompts nor a config say otherwise.
+// Module stays empty until the name is known (see WithDefaults).
 func Default(name string) Spec {
-	return Spec{Name: name, Providers: AllProviders}
+	return Spec{Name: name, Providers: AllProviders, Gateway: true}
+}
+
+// WithDefaults fills what derives from other fields: the Go module path from the name.
+func (s Spec) WithDefaults() Spec {
+	if s.Module == "" && s.Name != "" {
+		s.Module = "example.com/" + strings.TrimPrefix(s.Name, "@")
+	}
+	return s
 }
 
 // Has reports whether the provider is chosen.
@@ -29,6 +41,9 @@ func (s Spec) Has(p Provider) bool {
 func (s Spec) Validate() error {
 	if err := ValidateName(s.Name); err != nil {
 		return &UsageError{Flag: "--name", Value: s.Name, Reason: err.Error()}
+	}
+	if err := ValidateModule(s.Module); err != nil {
+		return &UsageError{Flag: "--module", Value: s.Module, Reason: err.Error()}
 	}
 	if len(s.Providers) == 0 {
 		return &UsageError{Flag: "--providers", Reason: fmt.Sprintf("choose at least one of %s", providerNames())}
