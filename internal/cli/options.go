@@ -33,6 +33,9 @@ func resolve(o *InitOptions) error {
 		o.Spec.DebugTokens = flagSpec.DebugTokens
 	}
 	if o.set["module"] {
+		if err := spec.ValidateModule(flagSpec.Module); err != nil {
+			return &spec.UsageError{Flag: "--module", Value: flagSpec.Module, Reason: err.Error()}
+		}
 		o.Spec.Module = flagSpec.Module
 	}
 	if o.set["gateway"] || o.set["no-gateway"] {
@@ -180,6 +183,7 @@ func loadConfig(path string) (spec.Spec, error) {
 		}
 	}
 	m.Options.Providers = spec.Canonical(m.Options.Providers)
+	m.Options = m.Options.WithDefaults()
 	if err := m.Options.Validate(); err != nil {
 		return spec.Spec{}, bad(err.Error())
 	}

@@ -5,6 +5,9 @@ import "github.com/nextmsa/nextmsa/internal/spec"
 // WebURL is where `pnpm dev` serves the web app; docs and redirect URIs are built from it.
 const WebURL = "http://localhost:3000"
 
+// GatewayURL is where the Go gateway listens in development.
+const GatewayURL = "http://localhost:8080"
+
 // Data is what templates see. Its fields are documented in docs/TEMPLATES.md.
 type Data struct {
 	Name        string

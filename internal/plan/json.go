@@ -35,18 +35,24 @@ type packageJSON struct {
 }
 
 func rootPackageJSON(s spec.Spec, _ string) (File, error) {
+	scripts := map[string]string{
+		"dev":   "pnpm --filter web dev",
+		"build": "pnpm --filter web build",
+		"start": "pnpm --filter web start",
+		"lint":  "pnpm --filter web lint",
+		"test":  "pnpm --filter web test",
+	}
+	if s.Gateway {
+		// go.work makes ./services/... one pattern across the Go modules.
+		scripts["test"] = "pnpm --filter web test && pnpm run test:go"
+		scripts["test:go"] = "go vet ./services/... && go test ./services/..."
+	}
 	return jsonFile("package.json", packageJSON{
 		Name:           s.Name,
 		Private:        true,
 		PackageManager: "pnpm@" + PnpmVersion,
 		Engines:        map[string]string{"node": ">=20"},
-		Scripts: map[string]string{
-			"dev":   "pnpm --filter web dev",
-			"build": "pnpm --filter web build",
-			"start": "pnpm --filter web start",
-			"lint":  "pnpm --filter web lint",
-			"test":  "pnpm --filter web test",
-		},
+		Scripts:        scripts,
 	})
 }
 

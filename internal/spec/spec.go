@@ -21,7 +21,7 @@ type Spec struct {
 // Default is the spec used when neither flags, prompts nor a config say otherwise.
 // Module stays empty until the name is known (see WithDefaults).
 func Default(name string) Spec {
-	return Spec{Name: name, Providers: AllProviders, Gateway: true}
+	return Spec{Name: name, Providers: slices.Clone(AllProviders), Gateway: true}
 }
 
 // WithDefaults fills what derives from other fields: the Go module path from the name.
