@@ -274,7 +274,7 @@ func (b *browser) checkAuthorizeRequest(provider string) {
 		expect("code_challenge_method", "S256")
 		// Offline access, so Google issues a refresh token (SPEC §4).
 		expect("access_type", "offline")
-		expect("prompt", "none")
+		expect("prompt", "consent")
 	case "kakao":
 		// Kakao answers KOE205 to scope=openid (it issues the id_token without it).
 		if slices.Contains(sc, "openid") {

@@ -29,7 +29,7 @@ type scenario struct {
 
 var scenarios = []scenario{
 	{name: "all", providers: allProviders, screenshot: "../docs/images/login.png"},
-	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google", "naver"}},
+	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google"}},
 	{name: "kakao-naver-debug", flags: []string{"--providers", "kakao,naver", "--debug-tokens"},
 		providers: []string{"naver", "kakao"}, debugTokens: true},
 }
