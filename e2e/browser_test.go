@@ -95,8 +95,12 @@ func (b *browser) fail(name, format string, args ...any) {
 	if err != nil {
 		shot = fmt.Sprintf("(no screenshot: %v)", err)
 	}
+	seen := "(nothing)"
+	if reqs := b.fake.requests(); len(reqs) > 0 {
+		seen = "\n  " + strings.Join(reqs, "\n  ")
+	}
 	b.t.Fatalf("%s\nbrowser at: %s\nscreenshot: %s\nfake provider saw: %s\n%s",
-		msg, where, shot, strings.Join(b.fake.requests(), "\n  "), b.srv.tail())
+		msg, where, shot, seen, b.srv.tail())
 }
 
 // buttonInfo is what the login page shows for one provider button.

@@ -85,6 +85,8 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, chromium, artifacts strin
 
 	// 1. Generate.
 	args := append([]string{"init", root, "--yes", "--no-git"}, sc.flags...)
+	// NEXTMSA_E2E_INIT_FLAGS adds flags to every scenario, e.g. "--no-gateway".
+	args = append(args, strings.Fields(os.Getenv("NEXTMSA_E2E_INIT_FLAGS"))...)
 	tm.add(sc.name, "generate", run(t, logPath("generate"), filepath.Dir(root), env, bin, args...))
 	checkGeneratedFiles(t, root, sc)
 
