@@ -36,9 +36,10 @@ type packageJSON struct {
 
 func rootPackageJSON(s spec.Spec, _ string) (File, error) {
 	scripts := map[string]string{
-		"dev":   "pnpm --filter web dev",
+		// scripts/dev.mjs starts the web app and every Go service with one .env.local.
+		"dev":   "node scripts/dev.mjs",
 		"build": "pnpm --filter web build",
-		"start": "pnpm --filter web start",
+		"start": "node scripts/dev.mjs --start",
 		"lint":  "pnpm --filter web lint",
 		"test":  "pnpm --filter web test",
 	}
