@@ -49,6 +49,9 @@ func newBrowser(t *testing.T, execPath, artifacts string, srv *nextServer, fake 
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(viewportW, viewportH),
+		// The app and the fake listen on 127.0.0.1, but their URLs say localhost (the
+		// OAuth origin and issuer); never let the browser try ::1 for it.
+		chromedp.Flag("host-resolver-rules", "MAP localhost 127.0.0.1"),
 		// The Debian wrapper prints a harmless "[: ...: unexpected operator" here (P8).
 		chromedp.CombinedOutput(chromeLog),
 	)
@@ -99,8 +102,8 @@ func (b *browser) fail(name, format string, args ...any) {
 	if reqs := b.fake.requests(); len(reqs) > 0 {
 		seen = "\n  " + strings.Join(reqs, "\n  ")
 	}
-	b.t.Fatalf("%s\nbrowser at: %s\nscreenshot: %s\nfake provider saw: %s\n%s",
-		msg, where, shot, seen, b.srv.tail())
+	b.t.Fatalf("%s\nbrowser at: %s\nscreenshot: %s\nnext server now: %s\nfake provider saw: %s\n%s",
+		msg, where, shot, b.srv.probe(), seen, b.srv.tail())
 }
 
 // buttonInfo is what the login page shows for one provider button.

@@ -81,7 +81,8 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, chromium, artifacts strin
 	root := filepath.Join(t.TempDir(), sc.name)
 	web := filepath.Join(root, "apps", "web")
 	logPath := func(step string) string { return filepath.Join(artifacts, step+".log") }
-	env := []string{"CI=true", "NEXT_TELEMETRY_DISABLED=1"}
+	// NO_COLOR: plain logs (vitest, pnpm) for the failure tails and artifacts.
+	env := []string{"CI=true", "NEXT_TELEMETRY_DISABLED=1", "NO_COLOR=1"}
 
 	// 1. Generate.
 	args := append([]string{"init", root, "--yes", "--no-git"}, sc.flags...)

@@ -146,6 +146,22 @@ func (s *nextServer) tail() string {
 		tailLines, s.logPath, tail(s.out.String(), tailLines))
 }
 
+// probe says whether the server answers on 127.0.0.1 right now, for failure messages.
+func (s *nextServer) probe() string {
+	select {
+	case <-s.done:
+		return fmt.Sprintf("exited: %v", s.waitErr)
+	default:
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/oauth/login", s.port))
+	if err != nil {
+		return fmt.Sprintf("running, but GET /oauth/login: %v", err)
+	}
+	resp.Body.Close()
+	return "running, GET /oauth/login: " + resp.Status
+}
+
 // startNext starts `next start` in webDir on a free port and waits until it answers.
 //
 // `next start` forks a next-server child (web-stack.md P7): killing the parent leaves

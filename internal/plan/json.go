@@ -52,7 +52,7 @@ func rootPackageJSON(s spec.Spec, _ string) (File, error) {
 		Name:           s.Name,
 		Private:        true,
 		PackageManager: "pnpm@" + PnpmVersion,
-		Engines:        map[string]string{"node": ">=20"},
+		Engines:        map[string]string{"node": ">=20.12"}, // process.loadEnvFile
 		Scripts:        scripts,
 	})
 }
