@@ -73,7 +73,7 @@ func included(name string, s spec.Spec) bool {
 }
 
 // gatewayOnly are the root files that exist only for the Go services.
-var gatewayOnly = []string{"go.work.tmpl", "docker-compose.yml.tmpl"}
+var gatewayOnly = []string{"docker-compose.yml.tmpl"}
 
 // renames maps stored base names to generated ones; see templates/embed.go for why.
 var renames = map[string]string{"gitignore": ".gitignore"}

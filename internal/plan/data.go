@@ -18,10 +18,10 @@ type Data struct {
 	Kakao       bool
 	DebugTokens bool
 	Gateway     bool
-	// MockOAuth: the project ships dev/mock-oauth and .env.local points at it (the
-	// offline stand-in comes with its own issue; until then it is always false).
-	MockOAuth bool
-	WebURL    string
+	WebURL      string
+	// GoModules are the directories of the project's Go modules, for go.work and the
+	// root test script.
+	GoModules []string
 }
 
 // ProviderData names one chosen provider for templates.
@@ -42,6 +42,7 @@ func newData(s spec.Spec) Data {
 		Kakao:       s.Has(spec.Kakao),
 		DebugTokens: s.DebugTokens,
 		WebURL:      WebURL,
+		GoModules:   GoModules(s),
 	}
 	for _, p := range s.Providers {
 		d.Providers = append(d.Providers, ProviderData{ID: string(p), Label: p.Label(), Korean: p.Korean(), Env: p.Env()})
@@ -52,4 +53,13 @@ func newData(s spec.Spec) Data {
 // RedirectURI is the callback URL a provider's console must list for local development.
 func RedirectURI(p spec.Provider) string {
 	return WebURL + "/api/auth/callback/" + string(p)
+}
+
+// GoModules lists the Go modules the project has, in go.work order.
+func GoModules(s spec.Spec) []string {
+	mods := []string{"dev/mock-oauth"}
+	if s.Gateway {
+		mods = append(mods, "services/gateway", "services/users")
+	}
+	return mods
 }

@@ -13,8 +13,19 @@ import (
 // would break byte-identical output and must never be committed.
 const EnvLocalPath = ".env.local"
 
-// EnvLocal builds .env.local with a fresh NEXTAUTH_SECRET read from random, and an empty
-// client id and secret per chosen provider for the user to paste.
+// MockOAuthURL is where dev/mock-oauth serves the three stand-in providers.
+const MockOAuthURL = "http://localhost:9400"
+
+// mockEndpoints are the endpoint overrides that point a provider at dev/mock-oauth; the
+// web app and the gateway read the same variables.
+var mockEndpoints = map[spec.Provider][]string{
+	spec.Google: {"GOOGLE_ISSUER"},
+	spec.Naver:  {"NAVER_AUTH_URL", "NAVER_API_URL"},
+	spec.Kakao:  {"KAKAO_ISSUER", "KAKAO_API_URL"},
+}
+
+// EnvLocal builds .env.local: fresh secrets read from random, and every chosen provider
+// pointed at the offline stand-in so that login works on first start.
 func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
 	secret := func() (string, error) {
 		b := make([]byte, 32)
@@ -42,9 +53,20 @@ func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
 		fmt.Fprintf(&b, "GATEWAY_ISSUER=%s\nGATEWAY_AUDIENCE=api\n", GatewayURL)
 		b.WriteString("GATEWAY_ROUTES=users=http://localhost:8081\n")
 	}
+	b.WriteString("\n# Until you register real apps, every provider points at the offline stand-in\n")
+	b.WriteString("# dev/mock-oauth (pnpm dev starts it). To switch a provider to the real one, paste its\n")
+	b.WriteString("# client id and secret and delete its *_ISSUER / *_AUTH_URL / *_API_URL lines.\n")
+	fmt.Fprintf(&b, "MOCK_OAUTH_URL=%s\n", MockOAuthURL)
 	for _, p := range s.Providers {
+		mockSecret, err := secret()
+		if err != nil {
+			return File{}, err
+		}
 		fmt.Fprintf(&b, "\n# %s: docs/oauth/%s.md, redirect URI %s\n", p.Label(), p, RedirectURI(p))
-		fmt.Fprintf(&b, "%s_CLIENT_ID=\n%s_CLIENT_SECRET=\n", p.Env(), p.Env())
+		fmt.Fprintf(&b, "%s_CLIENT_ID=mock-%s-client\n%s_CLIENT_SECRET=%s\n", p.Env(), p, p.Env(), mockSecret)
+		for _, v := range mockEndpoints[p] {
+			fmt.Fprintf(&b, "%s=%s/%s\n", v, MockOAuthURL, p)
+		}
 	}
 	return File{Path: EnvLocalPath, Mode: 0o600, Data: []byte(b.String())}, nil
 }

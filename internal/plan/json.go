@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/nextmsa/nextmsa/internal/spec"
 )
@@ -43,11 +44,14 @@ func rootPackageJSON(s spec.Spec, _ string) (File, error) {
 		"lint":  "pnpm --filter web lint",
 		"test":  "pnpm --filter web test",
 	}
-	if s.Gateway {
-		// go.work makes ./services/... one pattern across the Go modules.
-		scripts["test"] = "pnpm --filter web test && pnpm run test:go"
-		scripts["test:go"] = "go vet ./services/... && go test ./services/..."
+	// In a go.work workspace ./... does not cross module roots, so name each module.
+	var patterns []string
+	for _, m := range GoModules(s) {
+		patterns = append(patterns, "./"+m+"/...")
 	}
+	goPackages := strings.Join(patterns, " ")
+	scripts["test"] = "pnpm --filter web test && pnpm run test:go"
+	scripts["test:go"] = "go vet " + goPackages + " && go test " + goPackages
 	return jsonFile("package.json", packageJSON{
 		Name:           s.Name,
 		Private:        true,
