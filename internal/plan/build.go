@@ -51,9 +51,10 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 	return p, nil
 }
 
-// included decides from the path alone whether a template belongs to this project: files
-// named after a provider (logos/kakao.svg, docs/oauth/kakao.md.tmpl) need that provider,
-// and the debug-tokens component needs --debug-tokens.
+// included decides from the path alone whether a template belongs to this project: a
+// provider's logo and console guide need that provider, the debug-tokens component needs
+// --debug-tokens, the Go services need the gateway. (dev/mock-oauth stands in for all three
+// providers and enables only those with a client id in .env.local.)
 func included(name string, s spec.Spec) bool {
 	if name == "apps/web/components/debug-tokens.tsx" {
 		return s.DebugTokens
@@ -61,16 +62,16 @@ func included(name string, s spec.Spec) bool {
 	if strings.HasPrefix(name, "services/") || slices.Contains(gatewayOnly, name) {
 		return s.Gateway
 	}
-	for _, element := range strings.Split(name, "/") {
-		stem, _, _ := strings.Cut(element, ".")
-		for _, p := range spec.AllProviders {
-			if stem == string(p) && !s.Has(p) {
-				return false
-			}
-		}
+	dir, base := path.Split(name)
+	if slices.Contains(perProviderDirs, dir) {
+		stem, _, _ := strings.Cut(base, ".")
+		return s.Has(spec.Provider(stem))
 	}
 	return true
 }
+
+// perProviderDirs hold one file per provider, named after it.
+var perProviderDirs = []string{"apps/web/public/logos/", "docs/oauth/"}
 
 // gatewayOnly are the root files that exist only for the Go services.
 var gatewayOnly = []string{"docker-compose.yml.tmpl"}
