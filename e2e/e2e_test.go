@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,25 +21,35 @@ type scenario struct {
 	name        string
 	flags       []string
 	providers   []string // the chosen providers, in the generator's order
+	gateway     bool
 	debugTokens bool
-	screenshot  string // if set, the login screenshot is also copied here (repo-relative to e2e/)
+	// docs: copy the screenshots to docs/images/ (login.png, signed-in.png), and run the
+	// checks that do not depend on the options: go vet and go test -race of every Go
+	// module, docker-compose.yml through compose-go, the gateway's HTTP contract.
+	docs bool
 }
 
 var scenarios = []scenario{
-	{name: "all", providers: allProviders, screenshot: "../docs/images/login.png"},
-	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google"}},
+	{name: "all", providers: allProviders, gateway: true, docs: true},
+	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google"}, gateway: true},
 	{name: "kakao-naver-debug", flags: []string{"--providers", "kakao,naver", "--debug-tokens"},
-		providers: []string{"naver", "kakao"}, debugTokens: true},
+		providers: []string{"naver", "kakao"}, gateway: true, debugTokens: true},
+	{name: "no-gateway", flags: []string{"--no-gateway"}, providers: allProviders},
 }
 
+// docsImages is where the all scenario's screenshots go (relative to e2e/).
+const docsImages = "../docs/images"
+
 // TestE2E generates one project per scenario with the real nextmsa binary, installs,
-// lints, builds and unit-tests it with pnpm, starts `next start` against a fake
-// Google/Naver/Kakao and drives the login page with headless Chromium.
+// lints, builds and tests it with pnpm, starts the whole stack with `pnpm start` (web,
+// gateway, users, mock-oauth on their usual ports) and signs in with every chosen provider
+// in headless Chromium through the offline stand-in.
 //
 // Run one scenario with -run 'TestE2E/google'.
 func TestE2E(t *testing.T) {
 	pnpm := mustLookPath(t, "pnpm", "the generated project is a pnpm workspace; install it with `npm i -g pnpm@12.4.2`")
 	mustLookPath(t, "node", "Next.js needs Node 20+")
+	goBin := mustLookPath(t, "go", "to build nextmsa and the generated Go services")
 	chromium := chromiumPath(t)
 	artifactsRoot, err := filepath.Abs("artifacts")
 	if err != nil {
@@ -53,8 +61,7 @@ func TestE2E(t *testing.T) {
 	if err := os.MkdirAll(artifactsRoot, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	run(t, filepath.Join(artifactsRoot, "go-build.log"), "..", nil,
-		mustLookPath(t, "go", "to build nextmsa"), "build", "-o", bin, "./cmd/nextmsa")
+	run(t, filepath.Join(artifactsRoot, "go-build.log"), "..", nil, goBin, "build", "-o", bin, "./cmd/nextmsa")
 
 	var tm timings
 	t.Cleanup(func() {
@@ -72,26 +79,26 @@ func TestE2E(t *testing.T) {
 			if err := os.MkdirAll(artifacts, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			runScenario(t, sc, bin, pnpm, chromium, artifacts, &tm)
+			runScenario(t, sc, bin, pnpm, goBin, chromium, artifacts, &tm)
 		})
 	}
 }
 
-func runScenario(t *testing.T, sc scenario, bin, pnpm, chromium, artifacts string, tm *timings) {
+func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifacts string, tm *timings) {
 	root := filepath.Join(t.TempDir(), sc.name)
 	web := filepath.Join(root, "apps", "web")
 	logPath := func(step string) string { return filepath.Join(artifacts, step+".log") }
 	// NO_COLOR: plain logs (vitest, pnpm) for the failure tails and artifacts.
 	env := []string{"CI=true", "NEXT_TELEMETRY_DISABLED=1", "NO_COLOR=1"}
+	step := func(name string, d time.Duration) { tm.add(sc.name, name, d) }
 
-	// 1. Generate.
+	// 1. Generate, install, lint, build, test.
 	args := append([]string{"init", root, "--yes", "--no-git"}, sc.flags...)
-	// NEXTMSA_E2E_INIT_FLAGS adds flags to every scenario, e.g. "--no-gateway".
+	// NEXTMSA_E2E_INIT_FLAGS adds flags to every scenario.
 	args = append(args, strings.Fields(os.Getenv("NEXTMSA_E2E_INIT_FLAGS"))...)
-	tm.add(sc.name, "generate", run(t, logPath("generate"), filepath.Dir(root), env, bin, args...))
+	step("generate", run(t, logPath("generate"), filepath.Dir(root), env, bin, args...))
 	checkGeneratedFiles(t, root, sc)
 
-	// 2. Install, lint, build, unit tests.
 	install := []string{"install"}
 	if _, err := os.Stat(filepath.Join(root, "pnpm-lock.yaml")); err == nil {
 		install = append(install, "--frozen-lockfile")
@@ -104,57 +111,217 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, chromium, artifacts strin
 	if store := os.Getenv("NEXTMSA_E2E_STORE"); store != "" {
 		install = append(install, "--store-dir", store)
 	}
-	tm.add(sc.name, "install", run(t, logPath("install"), root, env, pnpm, install...))
-	tm.add(sc.name, "lint", run(t, logPath("lint"), root, env, pnpm, "lint"))
-	tm.add(sc.name, "build", run(t, logPath("build"), root, env, pnpm, "build"))
-	tm.add(sc.name, "test", run(t, logPath("test"), root, env, pnpm, "test"))
+	step("install", run(t, logPath("install"), root, env, pnpm, install...))
+	step("lint", run(t, logPath("lint"), root, env, pnpm, "lint"))
+	step("build", run(t, logPath("build"), root, env, pnpm, "build"))
+	step("test", run(t, logPath("test"), root, env, pnpm, "test"))
 
-	// 3. The fake provider and 4. next start, pointed at it.
-	fake := startFakeProvider(t)
+	if sc.docs {
+		// The Go code does not vary with the providers: vet and race-test it once. With
+		// NEXTMSA_E2E_REDIS_URL (.ci/run starts a redis-server), the gateway's store suite
+		// also runs against a real Redis; the stack below keeps the embedded store.
+		raceEnv := env
+		if redis := os.Getenv("NEXTMSA_E2E_REDIS_URL"); redis != "" {
+			raceEnv = append(append([]string{}, env...), "REDIS_URL="+redis)
+		}
+		for _, mod := range goModules(t, root) {
+			name := strings.ReplaceAll(mod, "/", "-")
+			step("go-vet", run(t, logPath("go-vet-"+name), filepath.Join(root, mod), env, goBin, "vet", "./..."))
+			step("go-test-race", run(t, logPath("go-test-race-"+name), filepath.Join(root, mod), raceEnv, goBin, "test", "-race", "-count=1", "./..."))
+		}
+		start := time.Now()
+		checkCompose(t, root, artifacts)
+		step("compose", time.Since(start))
+	}
+
+	// 2. The stack, as a user starts it.
+	dotenv := readDotEnv(t, root)
+	var stackEnv []string
+	if sc.gateway {
+		stackEnv = append(stackEnv, "GATEWAY_ACCESS_TTL="+accessTTL)
+	}
 	start := time.Now()
-	srv := startNext(t, web, logPath("next"), func(appURL string) []string {
-		return append(slices.Clone(env),
-			"NEXTAUTH_URL="+appURL,
-			"NEXTAUTH_SECRET="+randomSecret(t),
-			"GOOGLE_CLIENT_ID="+clientIDs["google"], "GOOGLE_CLIENT_SECRET=e2e-google-secret",
-			"NAVER_CLIENT_ID="+clientIDs["naver"], "NAVER_CLIENT_SECRET=e2e-naver-secret",
-			"KAKAO_CLIENT_ID="+clientIDs["kakao"], "KAKAO_CLIENT_SECRET=e2e-kakao-secret",
-			"GOOGLE_ISSUER="+fake.Base+"/google",
-			"KAKAO_ISSUER="+fake.Base+"/kakao",
-			"NAVER_AUTH_URL="+fake.Base+"/naver",
-			"NAVER_API_URL="+fake.Base+"/naver",
-			"KAKAO_API_URL="+fake.Base+"/kakao",
-		)
-	})
-	tm.add(sc.name, "next-start", time.Since(start))
-	t.Logf("next start is up at %s (log: %s); fake provider at %s", srv.URL, srv.logPath, fake.Base)
+	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.gateway, stackEnv)
+	start = tm.since(sc.name, "stack-up", start)
 
-	// 5. The browser.
-	start = time.Now()
-	b := newBrowser(t, chromium, artifacts, srv, fake)
-	shot := b.checkLoginPage(sc.providers)
-	if sc.screenshot != "" && !t.Failed() {
-		if err := copyFile(shot, sc.screenshot); err != nil {
-			t.Errorf("copy the screenshot to %s: %v", sc.screenshot, err)
-		} else {
-			t.Logf("login screenshot copied to %s", sc.screenshot)
+	// 3. The browser: login page, then each provider.
+	b := newBrowser(t, chromium, artifacts, web, dotenv, stk)
+	loginShot := b.checkLoginPage(sc.providers)
+	var signedInShot string
+	var rotation time.Duration // measured apart from the browser's own time
+	for i, p := range sc.providers {
+		ok := t.Run(p, func(t *testing.T) {
+			b.t = t
+			sess := b.signIn(p, sc.gateway)
+			if i == 0 {
+				shot, err := b.screenshot("signed-in")
+				if err != nil {
+					t.Errorf("screenshot of the signed-in page: %v", err)
+				}
+				signedInShot = shot
+			}
+			if sc.debugTokens {
+				checkNoDebugTokens(t, b, sess)
+			}
+			if !sc.gateway {
+				b.signOut(p)
+				return
+			}
+			var before, after string
+			if i == 0 {
+				// 4. Once per scenario: the rotation, then the sign-out revokes it.
+				rotStart := time.Now()
+				before, after = b.checkRotation(p, sess.User.ID)
+				rotation = time.Since(rotStart)
+			} else {
+				tok, _, err := b.decodeSession()
+				if err != nil {
+					b.fail(p, "decrypt the session cookie: %v", err)
+				}
+				after = tok.RefreshToken
+			}
+			b.signOut(p)
+			secret := dotenv["GATEWAY_INTERNAL_SECRET"]
+			refreshRefused(t, secret, after, "the refresh token of a signed-out session")
+			if before != "" {
+				refreshRefused(t, secret, before, "a rotated refresh token of a signed-out session")
+			}
+			// The gateway saw the logout.
+			if findRequest(stk.lines("gateway"), "POST", "/auth/logout", 204) == "" {
+				t.Errorf("signing out did not reach the gateway: no POST /auth/logout 204 in its log")
+			}
+		})
+		b.t = t
+		if !ok {
+			t.FailNow()
 		}
 	}
-	for _, p := range sc.providers {
-		t.Run(p, func(t *testing.T) {
-			b.t = t
-			b.checkAuthorizeRequest(p)
-		})
+	step("browser", time.Since(start)-rotation)
+	if rotation > 0 {
+		step("rotation", rotation)
 	}
-	b.t = t
-	tm.add(sc.name, "browser", time.Since(start))
+	if sc.docs && !t.Failed() {
+		for src, dst := range map[string]string{loginShot: "login.png", signedInShot: "signed-in.png"} {
+			if err := copyFile(src, filepath.Join(docsImages, dst)); err != nil {
+				t.Errorf("copy %s to docs/images: %v", src, err)
+			} else {
+				t.Logf("%s copied to docs/images/%s", src, dst)
+			}
+		}
+	}
+
+	// 6. The gateway's HTTP contract, black-box, on the running stack.
+	if sc.docs {
+		start = time.Now()
+		t.Run("gateway-api", func(t *testing.T) { checkGatewayAPI(t, dotenv, stk) })
+		tm.since(sc.name, "gateway-api", start)
+	}
+
+	start = time.Now()
+	stk.stop()
+	start = tm.since(sc.name, "stack-stop", start)
+
+	// 5. --debug-tokens: under `pnpm dev` the browser console shows the provider tokens.
+	if sc.debugTokens && !t.Failed() {
+		t.Run("dev-console", func(t *testing.T) {
+			dev := startStack(t, root, pnpm, "dev", logPath("pnpm-dev"), sc.gateway, stackEnv)
+			outer := b.t
+			b.t, b.stack, b.timeout, b.debugTokens = t, dev, devStepTimeout, true
+			defer func() { b.t, b.timeout, b.debugTokens = outer, stepTimeout, false }()
+			p := sc.providers[0]
+			sess := b.signIn(p, sc.gateway)
+			checkDebugTokens(t, b, p, sess)
+			dev.stop()
+		})
+		tm.since(sc.name, "dev-console", start)
+	}
 }
 
-// clientIDs are the client ids next start gets; the fake checks the app sends them.
-var clientIDs = map[string]string{
-	"google": "e2e-google-id",
-	"naver":  "e2e-naver-id",
-	"kakao":  "e2e-kakao-id",
+// checkNoDebugTokens: under `pnpm start` (a production build) neither the console nor
+// the session shows the provider tokens, although the project has --debug-tokens.
+func checkNoDebugTokens(t *testing.T, b *browser, sess browserSession) {
+	t.Helper()
+	if strings.Contains(sess.raw, "debugProviderTokens") {
+		t.Errorf("under `pnpm start` the browser session carries the provider tokens: %s", redactJSON(sess.raw))
+	}
+	// Give a late effect a moment.
+	time.Sleep(time.Second)
+	for _, m := range b.consoleMessages() {
+		if strings.Contains(m.Text, "[debug-tokens]") {
+			t.Errorf("under `pnpm start` (production build) the browser console shows the provider tokens: %s", m.Text)
+		}
+	}
+}
+
+// checkDebugTokens: under `pnpm dev` the browser console shows the provider's access and
+// refresh tokens after the sign-in.
+func checkDebugTokens(t *testing.T, b *browser, provider string, sess browserSession) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, m := range b.consoleMessages() {
+			if !strings.Contains(m.Text, "[debug-tokens]") {
+				continue
+			}
+			t.Logf("console: %s", redactJSON(m.Text))
+			if !strings.Contains(m.Text, provider) {
+				t.Errorf("the debug-tokens message does not name the provider %s: %s", provider, m.Text)
+			}
+			props := map[string]string{}
+			for _, a := range m.Args {
+				if a.Preview == nil {
+					continue
+				}
+				for _, p := range a.Preview.Properties {
+					props[p.Name] = p.Value
+				}
+			}
+			for _, k := range []string{"accessToken", "refreshToken"} {
+				if v := strings.Trim(props[k], `"`); v == "" || v == "undefined" || v == "null" {
+					t.Errorf("the debug-tokens console message has no %s (properties %v)", k, keysOfS(props))
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			var texts []string
+			for _, m := range b.consoleMessages() {
+				texts = append(texts, redactJSON(m.String()))
+			}
+			b.fail(provider, "under `pnpm dev` with --debug-tokens, no [debug-tokens] message reached the browser console within 30 s after the sign-in; console:\n  %s\nsession: %s",
+				strings.Join(texts, "\n  "), redactJSON(sess.raw))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func keysOfS(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// goModules lists the Go modules of the generated project, from go.work.
+func goModules(t *testing.T, root string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "go.work"))
+	if err != nil {
+		t.Fatalf("the generated project has no go.work: %v", err)
+	}
+	var mods []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "./") {
+			mods = append(mods, strings.TrimPrefix(line, "./"))
+		}
+	}
+	if len(mods) == 0 {
+		t.Fatalf("go.work lists no module")
+	}
+	return mods
 }
 
 // checkGeneratedFiles checks the provider-specific files: only chosen providers appear.
@@ -172,14 +339,14 @@ func checkGeneratedFiles(t *testing.T, root string, sc scenario) {
 	if sc.debugTokens != (err == nil) {
 		t.Errorf("apps/web/components/debug-tokens.tsx: exists=%v, want %v (--debug-tokens)", err == nil, sc.debugTokens)
 	}
-}
-
-func randomSecret(t *testing.T) string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
+	for _, rel := range []string{"services/gateway/go.mod", "services/users/go.mod", "docker-compose.yml"} {
+		if _, err := os.Stat(filepath.Join(root, rel)); sc.gateway != (err == nil) {
+			t.Errorf("%s: exists=%v, want %v (gateway=%v)", rel, err == nil, sc.gateway, sc.gateway)
+		}
 	}
-	return base64.StdEncoding.EncodeToString(b)
+	if _, err := os.Stat(filepath.Join(root, "dev/mock-oauth/go.mod")); err != nil {
+		t.Fatalf("the generated project has no dev/mock-oauth (the offline stand-in every scenario signs in with): %v", err)
+	}
 }
 
 // chromiumPath finds Chromium: $NEXTMSA_E2E_CHROMIUM, else chromium, chromium-browser,

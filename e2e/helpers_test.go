@@ -5,14 +5,12 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,131 +117,6 @@ func run(t *testing.T, logPath, dir string, env []string, name string, args ...s
 	return took
 }
 
-// freePort asks the kernel for a free TCP port on 127.0.0.1.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// nextServer is a running `next start`.
-type nextServer struct {
-	URL     string // NEXTAUTH_URL: http://localhost:PORT
-	port    int
-	logPath string
-	out     *syncBuffer
-	done    chan struct{} // closed when the process exited
-	waitErr error
-}
-
-// tail is the end of next's output, for failure messages.
-func (s *nextServer) tail() string {
-	return fmt.Sprintf("--- last %d lines of next start (full log: %s) ---\n%s",
-		tailLines, s.logPath, tail(s.out.String(), tailLines))
-}
-
-// probe says whether the server answers on 127.0.0.1 right now, for failure messages.
-func (s *nextServer) probe() string {
-	select {
-	case <-s.done:
-		return fmt.Sprintf("exited: %v", s.waitErr)
-	default:
-	}
-	client := &http.Client{Timeout: 2 * time.Second}
-	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/oauth/login", s.port))
-	if err != nil {
-		return fmt.Sprintf("running, but GET /oauth/login: %v", err)
-	}
-	resp.Body.Close()
-	return "running, GET /oauth/login: " + resp.Status
-}
-
-// startNext starts `next start` in webDir on a free port and waits until it answers.
-//
-// `next start` forks a next-server child (web-stack.md P7): killing the parent leaves
-// the child on the port. So it runs in its own process group, and the cleanup signals
-// the whole group.
-func startNext(t *testing.T, webDir, logPath string, env func(appURL string) []string) *nextServer {
-	t.Helper()
-	port := freePort(t)
-	s := &nextServer{
-		URL:     fmt.Sprintf("http://localhost:%d", port),
-		port:    port,
-		logPath: logPath,
-		out:     &syncBuffer{},
-		done:    make(chan struct{}),
-	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w io.Writer = io.MultiWriter(logFile, s.out)
-	if verbose {
-		w = io.MultiWriter(w, os.Stderr)
-	}
-
-	bin := filepath.Join(webDir, "node_modules", ".bin", "next")
-	cmd := exec.Command(bin, "start", "-p", fmt.Sprint(port), "-H", "127.0.0.1")
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), env(s.URL)...)
-	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	pgid := cmd.Process.Pid
-	go func() {
-		s.waitErr = cmd.Wait()
-		logFile.Close()
-		close(s.done)
-	}()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(10 * time.Second):
-			t.Logf("next start (pgid %d) ignored SIGTERM for 10s; sending SIGKILL", pgid)
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-s.done
-		}
-		// The group may outlive its leader for a moment; make sure it is gone.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
-			c.Close()
-			t.Errorf("port %d still answers after next start's process group was killed", port)
-		}
-	})
-
-	// Wait until it serves the (static) login page.
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(90 * time.Second)
-	probe := fmt.Sprintf("http://127.0.0.1:%d/oauth/login", port)
-	for {
-		select {
-		case <-s.done:
-			t.Fatalf("next start exited before it answered: %v\n%s", s.waitErr, s.tail())
-		default:
-		}
-		resp, err := client.Get(probe)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-			err = errors.New(resp.Status)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("next start did not answer %s within 90s: %v\n%s", probe, err, s.tail())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // copyFile copies src to dst, creating dst's directory.
 func copyFile(src, dst string) error {
 	data, err := os.ReadFile(src)
@@ -256,14 +129,15 @@ func copyFile(src, dst string) error {
 	return os.WriteFile(dst, data, 0o644)
 }
 
-// timings collects the wall time of every step of every scenario for the summary.
+// timings collects the wall time of every step of every scenario for the summary. The
+// columns are the step names in the order they were first seen; a scenario that skips a
+// step shows "-".
 type timings struct {
 	mu    sync.Mutex
-	order []string
+	order []string // scenarios
+	steps []string // step names, first seen first
 	rows  map[string]map[string]time.Duration
 }
-
-var stepNames = []string{"generate", "install", "lint", "build", "test", "next-start", "browser"}
 
 func (tm *timings) add(scenario, step string, d time.Duration) {
 	tm.mu.Lock()
@@ -275,32 +149,56 @@ func (tm *timings) add(scenario, step string, d time.Duration) {
 		tm.rows[scenario] = map[string]time.Duration{}
 		tm.order = append(tm.order, scenario)
 	}
-	tm.rows[scenario][step] = d
+	if !slices.Contains(tm.steps, step) {
+		tm.steps = append(tm.steps, step)
+	}
+	tm.rows[scenario][step] += d
 }
 
-// table renders the timings as a fixed-width table, seconds with one decimal.
+// since records the time since start under step and returns now, for chaining.
+func (tm *timings) since(scenario, step string, start time.Time) time.Time {
+	now := time.Now()
+	tm.add(scenario, step, now.Sub(start))
+	return now
+}
+
+// table renders the timings as a fixed-width table, seconds with one decimal, with a
+// total per scenario and per step.
 func (tm *timings) table() string {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-20s", "scenario")
-	for _, s := range stepNames {
-		fmt.Fprintf(&b, " %10s", s)
+	w := 10
+	for _, s := range tm.steps {
+		w = max(w, len(s)+1)
 	}
-	fmt.Fprintf(&b, " %10s\n", "total")
+	fmt.Fprintf(&b, "%-18s", "scenario")
+	for _, s := range tm.steps {
+		fmt.Fprintf(&b, " %*s", w, s)
+	}
+	fmt.Fprintf(&b, " %*s\n", w, "total")
+	colTotal := map[string]time.Duration{}
+	var all time.Duration
 	for _, sc := range tm.order {
-		fmt.Fprintf(&b, "%-20s", sc)
+		fmt.Fprintf(&b, "%-18s", sc)
 		var total time.Duration
-		for _, s := range stepNames {
+		for _, s := range tm.steps {
 			d, ok := tm.rows[sc][s]
 			if !ok {
-				fmt.Fprintf(&b, " %10s", "-")
+				fmt.Fprintf(&b, " %*s", w, "-")
 				continue
 			}
 			total += d
-			fmt.Fprintf(&b, " %9.1fs", d.Seconds())
+			colTotal[s] += d
+			fmt.Fprintf(&b, " %*.1fs", w-1, d.Seconds())
 		}
-		fmt.Fprintf(&b, " %9.1fs\n", total.Seconds())
+		all += total
+		fmt.Fprintf(&b, " %*.1fs\n", w-1, total.Seconds())
 	}
+	fmt.Fprintf(&b, "%-18s", "total")
+	for _, s := range tm.steps {
+		fmt.Fprintf(&b, " %*.1fs", w-1, colTotal[s].Seconds())
+	}
+	fmt.Fprintf(&b, " %*.1fs\n", w-1, all.Seconds())
 	return b.String()
 }
