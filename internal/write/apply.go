@@ -60,13 +60,8 @@ func Apply(ctx context.Context, p *plan.Plan, dir string, o Options) (res Result
 	defer os.RemoveAll(stage)
 
 	files := append(append([]plan.File{}, p.Files...), o.Private...)
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		if err := writeFile(stage, f); err != nil {
-			return res, err
-		}
+	if err := writeAll(ctx, stage, files); err != nil {
+		return res, err
 	}
 	if o.Commit != nil {
 		if err := o.Commit(stage, p.Paths()); err != nil {
@@ -101,12 +96,46 @@ func moveWhole(stage, dir string, files []plan.File) (Result, error) {
 	return res, nil
 }
 
-func writeFile(root string, f plan.File) error {
-	target := filepath.Join(root, filepath.FromSlash(f.Path))
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return err
+// writeAll creates the directories, then writes the files from a few goroutines: creating
+// a file is a blocking metadata syscall, and on a busy disk doing them one after another
+// made writing the full project several times slower.
+func writeAll(ctx context.Context, root string, files []plan.File) error {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dir := filepath.Dir(filepath.Join(root, filepath.FromSlash(f.Path)))
+		if !dirs[dir] {
+			dirs[dir] = true
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+		}
 	}
-	return os.WriteFile(target, f.Data, f.Mode)
+	const workers = 8
+	jobs := make(chan plan.File)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			var first error
+			for f := range jobs {
+				if first == nil {
+					first = os.WriteFile(filepath.Join(root, filepath.FromSlash(f.Path)), f.Data, f.Mode)
+				}
+			}
+			errs <- first
+		}()
+	}
+	var err error
+	for _, f := range files {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		jobs <- f
+	}
+	close(jobs)
+	for range workers {
+		err = errors.Join(err, <-errs)
+	}
+	return err
 }
 
 // makeParents creates the missing ancestors of dir and returns how to remove them again.
