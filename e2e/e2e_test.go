@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,7 +279,7 @@ func checkDebugTokens(t *testing.T, b *browser, provider string, sess browserSes
 			}
 			for _, k := range []string{"accessToken", "refreshToken"} {
 				if v := strings.Trim(props[k], `"`); v == "" || v == "undefined" || v == "null" {
-					t.Errorf("the debug-tokens console message has no %s (properties %v)", k, keysOfS(props))
+					t.Errorf("the debug-tokens console message has no %s (properties %v)", k, slices.Sorted(maps.Keys(props)))
 				}
 			}
 			return
@@ -293,15 +294,6 @@ func checkDebugTokens(t *testing.T, b *browser, provider string, sess browserSes
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-}
-
-func keysOfS(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // goModules lists the Go modules of the generated project, from go.work.

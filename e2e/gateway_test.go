@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -268,7 +269,7 @@ func googleTokens(t *testing.T, env map[string]string, user string) map[string]a
 	}
 	for _, k := range []string{"access_token", "refresh_token", "id_token"} {
 		if s, _ := tokens[k].(string); s == "" {
-			t.Fatalf("the stand-in's Google token answer has no %s (keys: %v)", k, keysOf(tokens))
+			t.Fatalf("the stand-in's Google token answer has no %s (keys: %v)", k, slices.Sorted(maps.Keys(tokens)))
 		}
 	}
 	return tokens
@@ -290,15 +291,6 @@ func randomString(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func keysOf(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // tokenAnswer is a checked /auth/exchange or /auth/refresh answer.
@@ -327,7 +319,7 @@ func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byt
 		t.Fatalf("%s: the answer is not a JSON object: %v: %s", what, err, body)
 	}
 	wantKeys := []string{"access_token", "expires_in", "refresh_expires_in", "refresh_token", "token_type", "user"}
-	if got := keysOf(m); !slices.Equal(got, wantKeys) {
+	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, wantKeys) {
 		t.Errorf("%s: fields %v, want exactly %v", what, got, wantKeys)
 	}
 	str := func(obj map[string]any, k, where string) string {
@@ -369,7 +361,7 @@ func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byt
 	if !ok {
 		t.Fatalf("%s: user is %T, want an object: %s", what, m["user"], body)
 	}
-	if got, wantU := keysOf(user), []string{"email", "id", "image", "name", "provider"}; !slices.Equal(got, wantU) {
+	if got, wantU := slices.Sorted(maps.Keys(user)), []string{"email", "id", "image", "name", "provider"}; !slices.Equal(got, wantU) {
 		t.Errorf("%s: user fields %v, want exactly %v", what, got, wantU)
 	}
 	a.UserID = str(user, "id", "user.")
