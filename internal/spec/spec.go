@@ -16,18 +16,28 @@ type Spec struct {
 	Providers   []Provider `json:"providers"`
 	Gateway     bool       `json:"gateway"`
 	DebugTokens bool       `json:"debugTokens"`
+	// Services behind the gateway (none without it), in the order they were added.
+	Services []Service `json:"services,omitempty"`
 }
 
 // Default is the spec used when neither flags, prompts nor a config say otherwise.
 // Module stays empty until the name is known (see WithDefaults).
 func Default(name string) Spec {
-	return Spec{Name: name, Providers: slices.Clone(AllProviders), Gateway: true}
+	return Spec{Name: name, Providers: slices.Clone(AllProviders), Gateway: true, Services: DefaultServices()}
 }
 
-// WithDefaults fills what derives from other fields: the Go module path from the name.
+// WithDefaults fills what derives from other fields: the Go module path from the name,
+// and the services from the gateway (a nextmsa.json that predates the services list means
+// the example service; without the gateway there are none).
 func (s Spec) WithDefaults() Spec {
 	if s.Module == "" && s.Name != "" {
 		s.Module = "example.com/" + strings.TrimPrefix(s.Name, "@")
+	}
+	switch {
+	case !s.Gateway:
+		s.Services = nil
+	case s.Services == nil:
+		s.Services = DefaultServices()
 	}
 	return s
 }
@@ -53,6 +63,9 @@ func (s Spec) Validate() error {
 			return &UsageError{Flag: "--providers", Reason: err.Error()}
 		}
 	}
+	if err := validateServices(s.Services); err != nil {
+		return &UsageError{Flag: "services", Reason: err.Error()}
+	}
 	return nil
 }
 
@@ -64,6 +77,9 @@ type UsageError struct {
 }
 
 func (e *UsageError) Error() string {
+	if e.Flag == "" {
+		return e.Reason
+	}
 	if e.Value != "" {
 		return fmt.Sprintf("%s %q is not valid: %s", e.Flag, e.Value, e.Reason)
 	}
