@@ -24,6 +24,9 @@ var mockEndpoints = map[spec.Provider][]string{
 	spec.Kakao:  {"KAKAO_ISSUER", "KAKAO_API_URL"},
 }
 
+// MockEndpoints names the variables that point p at dev/mock-oauth while it stands in.
+func MockEndpoints(p spec.Provider) []string { return mockEndpoints[p] }
+
 // EnvLocal builds .env.local: fresh secrets read from random, and every chosen provider
 // pointed at the offline stand-in so that login works on first start.
 func EnvLocal(s spec.Spec, random io.Reader) (File, error) {

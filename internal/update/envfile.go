@@ -1,11 +1,12 @@
 package update
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/nextmsa/nextmsa/internal/dotenv"
 )
 
 // AppendEnv returns the user's .env.local with what the new options need added at the
@@ -16,22 +17,22 @@ import (
 // applies (the last definition wins for Node's loadEnvFile, dotenv and a shell): the
 // user's own entries are carried over, only the entries next adds or drops differ.
 func AppendEnv(existing, base, next []byte, listKeys ...string) ([]byte, []string) {
-	have, old, want := parseEnv(existing), parseEnv(base), parseEnv(next)
+	have, old, want := dotenv.Parse(existing), dotenv.Parse(base), dotenv.Parse(next)
 	var tail bytes.Buffer
 	var added []string
-	for _, e := range want.entries {
-		current, ok := have.value(e.key)
+	for _, e := range want.Entries {
+		current, ok := have.Value(e.Key)
 		switch {
 		case !ok:
-			tail.WriteString(e.comment)
-			fmt.Fprintf(&tail, "%s=%s\n", e.key, e.value)
-			added = append(added, e.key)
-		case slices.Contains(listKeys, e.key):
-			baseValue, _ := old.value(e.key)
-			if merged := mergeList(current, baseValue, e.value); merged != current {
-				fmt.Fprintf(&tail, "# %s updated by nextmsa; this line replaces the one above.\n", e.key)
-				fmt.Fprintf(&tail, "%s=%s\n", e.key, merged)
-				added = append(added, e.key)
+			tail.WriteString(e.Comment)
+			fmt.Fprintf(&tail, "%s=%s\n", e.Key, e.Value)
+			added = append(added, e.Key)
+		case slices.Contains(listKeys, e.Key):
+			baseValue, _ := old.Value(e.Key)
+			if merged := mergeList(current, baseValue, e.Value); merged != current {
+				fmt.Fprintf(&tail, "# %s updated by nextmsa; this line replaces the one above.\n", e.Key)
+				fmt.Fprintf(&tail, "%s=%s\n", e.Key, merged)
+				added = append(added, e.Key)
 			}
 		}
 	}
@@ -87,46 +88,4 @@ func splitList(list string) []string {
 		}
 	}
 	return out
-}
-
-type envEntry struct {
-	key, value string
-	comment    string // the comment lines right above the entry, with their newlines
-}
-
-type envFile struct{ entries []envEntry }
-
-// value is the effective value of key: the last definition wins.
-func (f envFile) value(key string) (string, bool) {
-	for i := len(f.entries) - 1; i >= 0; i-- {
-		if f.entries[i].key == key {
-			return f.entries[i].value, true
-		}
-	}
-	return "", false
-}
-
-// parseEnv reads KEY=VALUE lines (an optional "export " prefix, # comments, blank lines),
-// the subset of dotenv syntax nextmsa writes and users type.
-func parseEnv(data []byte) envFile {
-	var f envFile
-	var comment strings.Builder
-	scanner := bufio.NewScanner(bytes.NewReader(data))
-	scanner.Buffer(nil, 1<<20)
-	for scanner.Scan() {
-		line := strings.TrimSpace(scanner.Text())
-		switch {
-		case line == "":
-			comment.Reset()
-		case strings.HasPrefix(line, "#"):
-			comment.WriteString(line + "\n")
-		default:
-			key, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-			if ok {
-				f.entries = append(f.entries, envEntry{key: strings.TrimSpace(key), value: strings.TrimSpace(value), comment: comment.String()})
-			}
-			comment.Reset()
-		}
-	}
-	return f
 }
