@@ -477,7 +477,7 @@ func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) m
 	}
 	key, ok := jwks[header.Kid]
 	if header.Kid == "" || !ok {
-		t.Errorf("%s: access JWT kid %q is not in the gateway's JWKS (%v)", what, header.Kid, slices.Collect(mapKeys(jwks)))
+		t.Errorf("%s: access JWT kid %q is not in the gateway's JWKS (%v)", what, header.Kid, slices.Collect(maps.Keys(jwks)))
 		return nil
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
@@ -493,16 +493,6 @@ func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) m
 		return nil
 	}
 	return claims
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // checkGatewayAPI is the black-box test of the gateway's HTTP contract (SPEC §5) on the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nextmsa/nextmsa/internal/iostreams"
 	"github.com/nextmsa/nextmsa/internal/plan"
 	"github.com/nextmsa/nextmsa/internal/spec"
 	"github.com/nextmsa/nextmsa/internal/write"
@@ -24,28 +25,28 @@ type summary struct {
 	NextSteps    []string          `json:"nextSteps"`
 }
 
-func report(o *InitOptions, p *plan.Plan, res write.Result, committed bool) error {
-	steps := nextSteps(o)
-	if o.JSON {
+func report(ios *iostreams.IOStreams, r Request, p *plan.Plan, res write.Result, committed bool) error {
+	steps := nextSteps(r)
+	if r.JSON {
 		s := summary{
-			Directory: o.Dir, DryRun: o.DryRun, Options: o.Spec,
+			Directory: r.Dir, DryRun: r.DryRun, Options: r.Spec,
 			Files: nonNil(res.Written), Overwritten: nonNil(res.Overwritten), Kept: nonNil(res.Kept),
-			Git: committed, Installed: o.RunInstall && !o.DryRun,
+			Git: committed, Installed: r.Install && !r.DryRun,
 			RedirectURIs: map[string]string{}, NextSteps: steps,
 		}
-		for _, pr := range o.Spec.Providers {
+		for _, pr := range r.Spec.Providers {
 			s.RedirectURIs[string(pr)] = plan.RedirectURI(pr)
 		}
-		enc := json.NewEncoder(o.IO.Out)
+		enc := json.NewEncoder(ios.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	out := o.IO.Out
-	if o.DryRun {
-		fmt.Fprintf(out, "Dry run: nextmsa would write %d files (%d bytes) and change nothing now.\n\n%s", len(p.Files), p.Bytes(), p.Tree(o.Dir))
+	out := ios.Out
+	if r.DryRun {
+		fmt.Fprintf(out, "Dry run: nextmsa would write %d files (%d bytes) and change nothing now.\n\n%s", len(p.Files), p.Bytes(), p.Tree(r.Dir))
 		return nil
 	}
-	fmt.Fprintf(out, "Created %s in %s: %d files", o.Spec.Name, o.Dir, len(res.Written)+len(res.Overwritten))
+	fmt.Fprintf(out, "Created %s in %s: %d files", r.Spec.Name, r.Dir, len(res.Written)+len(res.Overwritten))
 	if committed {
 		fmt.Fprint(out, ", one git commit on main")
 	}
@@ -61,19 +62,19 @@ func report(o *InitOptions, p *plan.Plan, res write.Result, committed bool) erro
 		fmt.Fprintf(out, "  %d. %s\n", i+1, s)
 	}
 	fmt.Fprintln(out, "\nRegister these redirect URIs in each provider's console (docs/oauth/ shows where):")
-	for _, pr := range o.Spec.Providers {
+	for _, pr := range r.Spec.Providers {
 		fmt.Fprintf(out, "  %-7s %s\n", pr.Label(), plan.RedirectURI(pr))
 	}
 	return nil
 }
 
-func nextSteps(o *InitOptions) []string {
-	steps := []string{"cd " + o.Dir}
-	if !o.RunInstall {
+func nextSteps(r Request) []string {
+	steps := []string{"cd " + r.Dir}
+	if !r.Install {
 		steps = append(steps, "pnpm install")
 	}
 	var ids []string
-	for _, p := range o.Spec.Providers {
+	for _, p := range r.Spec.Providers {
 		ids = append(ids, p.Env()+"_CLIENT_ID/_SECRET")
 	}
 	steps = append(steps,
