@@ -108,7 +108,7 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 	f.StringVar(&opts.Providers, "providers", "google,naver,kakao", "login providers, a comma list of google, naver, kakao")
 	f.StringVar(&opts.Module, "module", "", "Go module path prefix of the Go services (default example.com/<name>)")
 	f.BoolVar(&opts.Gateway, "gateway", true, "generate services/gateway (Go) and services/users, and wire NextAuth to them")
-	f.BoolVar(&opts.NoGateway, "no-gateway", false, "web app only: NextAuth alone, no Go services")
+	f.BoolVar(&opts.NoGateway, "no-gateway", false, "web app only: NextAuth alone, no gateway or Go services (Go is still needed for the offline login stand-in, dev/mock-oauth)")
 	f.BoolVar(&opts.DebugTokens, "debug-tokens", false, "log the provider tokens to the browser console in development (never in production builds)")
 	f.BoolVar(&opts.Git, "git", true, "create a git repository with one initial commit")
 	f.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")

@@ -46,7 +46,7 @@ func report(ios *iostreams.IOStreams, r Request, p *plan.Plan, res write.Result,
 		fmt.Fprintf(out, "Dry run: nextmsa would write %d files (%d bytes) and change nothing now.\n\n%s", len(p.Files), p.Bytes(), p.Tree(r.Dir))
 		return nil
 	}
-	fmt.Fprintf(out, "Created %s in %s: %d files", r.Spec.Name, r.Dir, len(res.Written)+len(res.Overwritten))
+	fmt.Fprintf(out, "Created %s: %d files", created(r), len(res.Written)+len(res.Overwritten))
 	if committed {
 		fmt.Fprint(out, ", one git commit on main")
 	}
@@ -61,26 +61,39 @@ func report(ios *iostreams.IOStreams, r Request, p *plan.Plan, res write.Result,
 	for i, s := range steps {
 		fmt.Fprintf(out, "  %d. %s\n", i+1, s)
 	}
-	fmt.Fprintln(out, "\nRegister these redirect URIs in each provider's console (docs/oauth/ shows where):")
+	fmt.Fprintln(out, "\nRedirect URIs to register in a provider's console when you switch it to the real one:")
 	for _, pr := range r.Spec.Providers {
 		fmt.Fprintf(out, "  %-7s %s\n", pr.Label(), plan.RedirectURI(pr))
 	}
 	return nil
 }
 
+// created names the project, and its directory when that is not simply its name.
+func created(r Request) string {
+	if r.Dir == r.Spec.Name {
+		return r.Spec.Name
+	}
+	return r.Spec.Name + " in " + r.Dir
+}
+
+// nextSteps lead to a signed-in browser without filling in anything: .env.local already
+// points every provider at the offline stand-in, so real credentials are a later, optional
+// step.
 func nextSteps(r Request) []string {
-	steps := []string{"cd " + r.Dir}
-	if !r.Install {
-		steps = append(steps, "pnpm install")
+	start := "pnpm install && pnpm dev"
+	if r.Install {
+		start = "pnpm dev"
 	}
-	var ids []string
+	var labels, guides []string
 	for _, p := range r.Spec.Providers {
-		ids = append(ids, p.Env()+"_CLIENT_ID/_SECRET")
+		labels = append(labels, p.Label())
+		guides = append(guides, "docs/oauth/"+string(p)+".md")
 	}
-	steps = append(steps,
-		"fill in .env.local: "+strings.Join(ids, ", ")+" (docs/oauth/*.md walks you through each console)",
-		"pnpm dev, then open "+plan.WebURL)
-	return steps
+	return []string{
+		"cd " + r.Dir,
+		start + ", then open " + plan.WebURL + " and sign in: the offline stand-in (dev/mock-oauth) answers for " + strings.Join(labels, ", ") + ", so login works with nothing filled in",
+		"optional, later: to sign in with the real providers, put their client ids and secrets in .env.local as its comments say (how to get them: " + strings.Join(guides, ", ") + ")",
+	}
 }
 
 func nonNil(s []string) []string {
