@@ -448,7 +448,7 @@ func (b *browser) checkAuthorizeQuery(provider string, q url.Values) {
 		}
 		nonEmpty("code_challenge")
 		expect("code_challenge_method", "S256")
-		// Offline access, so Google issues a refresh token (SPEC §4).
+		// Offline access, so Google issues a refresh token (docs/SPEC.md §4).
 		expect("access_type", "offline")
 		expect("prompt", "consent")
 	case "kakao":
@@ -475,7 +475,7 @@ type browserSession struct {
 }
 
 // session fetches /api/auth/session in the page, as useSession() does, and checks that
-// no refresh token is readable by browser JavaScript (SPEC §4).
+// no refresh token is readable by browser JavaScript (docs/SPEC.md §4).
 func (b *browser) session(provider string) browserSession {
 	b.t.Helper()
 	raw, err := evalIn[string](b, `fetch("/api/auth/session", {cache: "no-store"}).then(r => r.text())`)

@@ -179,7 +179,7 @@ func expectStatus(t *testing.T, what string, resp *http.Response, body []byte, w
 	return true
 }
 
-// expectJSONError checks the SPEC §5 error shape {"error":"…","error_description":"…"}.
+// expectJSONError checks the docs/SPEC.md §5 error shape {"error":"…","error_description":"…"}.
 func expectJSONError(t *testing.T, what string, resp *http.Response, body []byte) {
 	t.Helper()
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -301,9 +301,9 @@ type tokenAnswer struct {
 	UserID       string
 }
 
-// checkTokenAnswer checks the exact SPEC §5 shape of an /auth/exchange or /auth/refresh
+// checkTokenAnswer checks the exact docs/SPEC.md §5 shape of an /auth/exchange or /auth/refresh
 // answer: the fields, their JSON types, and that the access JWT is RS256 with a kid,
-// verifies against the gateway's JWKS and carries the SPEC's claims, sub = user.id.
+// verifies against the gateway's JWKS and carries the claims docs/SPEC.md §5 lists, sub = user.id.
 func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byte, env map[string]string, jwks map[string]*rsa.PublicKey, want map[string]string) tokenAnswer {
 	t.Helper()
 	if !expectStatus(t, what, resp, body, http.StatusOK) {
@@ -477,7 +477,7 @@ func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) m
 	}
 	key, ok := jwks[header.Kid]
 	if header.Kid == "" || !ok {
-		t.Errorf("%s: access JWT kid %q is not in the gateway's JWKS (%v)", what, header.Kid, slices.Collect(mapKeys(jwks)))
+		t.Errorf("%s: access JWT kid %q is not in the gateway's JWKS (%v)", what, header.Kid, slices.Collect(maps.Keys(jwks)))
 		return nil
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
@@ -495,17 +495,7 @@ func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) m
 	return claims
 }
 
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-// checkGatewayAPI is the black-box test of the gateway's HTTP contract (SPEC §5) on the
+// checkGatewayAPI is the black-box test of the gateway's HTTP contract (docs/SPEC.md §5) on the
 // running stack (embedded store), with real provider tokens from the stand-in.
 func checkGatewayAPI(t *testing.T, env map[string]string, stk *stack) {
 	secret := env["GATEWAY_INTERNAL_SECRET"]

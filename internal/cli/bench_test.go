@@ -12,14 +12,14 @@ import (
 // options, plan (render every template), atomic write into a fresh temp dir, and git.
 // The plan-only case is the baseline that shows what the disk and git add on top.
 func BenchmarkInit(b *testing.B) {
-	o := &InitOptions{Spec: spec.Default("demo"), Version: "dev"}
-	p, err := Plan(o)
+	s := spec.Default("demo").WithDefaults()
+	p, err := buildPlan(s, "dev")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Run("plan", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := Plan(o); err != nil {
+			if _, err := buildPlan(s, "dev"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -7,13 +7,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/nextmsa/nextmsa/internal/install"
 	"github.com/nextmsa/nextmsa/internal/iostreams"
 	"github.com/nextmsa/nextmsa/internal/plan"
 	"github.com/nextmsa/nextmsa/internal/prompt"
-	"github.com/nextmsa/nextmsa/internal/spec"
 )
 
 // Prompter asks the terminal user; declared here, where it is used, so tests fake two methods.
@@ -22,8 +20,9 @@ type Prompter interface {
 	ConfirmOverwrite(path string) (bool, error)
 }
 
-// InitOptions is everything `nextmsa init` runs with: dependencies first, then the values
-// flags, a config file and prompts fill.
+// InitOptions is what `nextmsa init` runs with: dependencies first, then the values of the
+// argument and the flags exactly as typed. resolve turns them into a Request; nothing after
+// resolve reads them.
 type InitOptions struct {
 	IO       *iostreams.IOStreams
 	Prompter Prompter
@@ -32,22 +31,28 @@ type InitOptions struct {
 	Now      func() time.Time
 	Version  string
 
-	Dir           string
-	Spec          spec.Spec
-	ProvidersFlag string
-	ConfigFile    string
-	Git           bool
-	NoGit         bool
-	NoGateway     bool
-	RunInstall    bool
-	Yes           bool
-	DryRun        bool
-	Force         bool
-	JSON          bool
+	Dir         string
+	Name        string
+	Module      string
+	Providers   string
+	Gateway     bool
+	NoGateway   bool
+	DebugTokens bool
+	Git         bool
+	NoGit       bool
+	RunInstall  bool
+	Yes         bool
+	DryRun      bool
+	Force       bool
+	JSON        bool
+	ConfigFile  string
 
-	// set records which flags the command line gave; prompts ask only for the others.
-	set map[string]bool
+	// changed reports whether the command line gave a flag; prompts ask only for the others.
+	changed func(flag string) bool
 }
+
+// exclusiveFlags are the pairs a command line may give only one of.
+var exclusiveFlags = [][2]string{{"git", "no-git"}, {"gateway", "no-gateway"}}
 
 // NewCmdInit builds `nextmsa init`. runF replaces the run step in flag-parsing tests.
 func NewCmdInit(ios *iostreams.IOStreams, version string, runF func(context.Context, *InitOptions) error) *cobra.Command {
@@ -76,17 +81,22 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 			}
 			return nil
 		},
+		// cobra's own check of the exclusive pairs (marked below, so completion offers only
+		// one of each) runs after PreRunE and would answer with exit 1 and a sentence
+		// about "flag groups"; this one says it plainly, with exit 2.
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			for _, pair := range exclusiveFlags {
+				if cmd.Flags().Changed(pair[0]) && cmd.Flags().Changed(pair[1]) {
+					return usagef("--%s and --%s contradict each other; give one", pair[0], pair[1])
+				}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Dir = args[0]
 			}
-			opts.set = map[string]bool{}
-			cmd.Flags().Visit(func(f *pflag.Flag) { opts.set[f.Name] = true })
-			for _, name := range []string{"git", "gateway"} {
-				if opts.set[name] && opts.set["no-"+name] {
-					return usagef("--%s and --no-%s contradict each other; give one", name, name)
-				}
-			}
+			opts.changed = cmd.Flags().Changed
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -94,12 +104,12 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Spec.Name, "name", "", "npm package name of the project (default: the directory's base name)")
-	f.StringVar(&opts.ProvidersFlag, "providers", "google,naver,kakao", "login providers, a comma list of google, naver, kakao")
-	f.StringVar(&opts.Spec.Module, "module", "", "Go module path prefix of the Go services (default example.com/<name>)")
-	f.BoolVar(&opts.Spec.Gateway, "gateway", true, "generate services/gateway (Go) and services/users, and wire NextAuth to them")
-	f.BoolVar(&opts.NoGateway, "no-gateway", false, "web app only: NextAuth alone, no Go services")
-	f.BoolVar(&opts.Spec.DebugTokens, "debug-tokens", false, "log the provider tokens to the browser console in development (never in production builds)")
+	f.StringVar(&opts.Name, "name", "", "npm package name of the project (default: the directory's base name)")
+	f.StringVar(&opts.Providers, "providers", "google,naver,kakao", "login providers, a comma list of google, naver, kakao")
+	f.StringVar(&opts.Module, "module", "", "Go module path prefix of the Go services (default example.com/<name>)")
+	f.BoolVar(&opts.Gateway, "gateway", true, "generate services/gateway (Go) and services/users, and wire NextAuth to them")
+	f.BoolVar(&opts.NoGateway, "no-gateway", false, "web app only: NextAuth alone, no gateway or Go services (Go is still needed for the offline login stand-in, dev/mock-oauth)")
+	f.BoolVar(&opts.DebugTokens, "debug-tokens", false, "log the provider tokens to the browser console in development (never in production builds)")
 	f.BoolVar(&opts.Git, "git", true, "create a git repository with one initial commit")
 	f.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")
 	f.BoolVar(&opts.RunInstall, "install", false, "install dependencies with the pinned pnpm (fetched if missing)")
@@ -108,5 +118,8 @@ with --yes, under CI or without a terminal, defaults fill the gaps.`,
 	f.BoolVar(&opts.Force, "force", false, "allow a non-empty directory; files nextmsa does not generate are never touched")
 	f.BoolVar(&opts.JSON, "json", false, "print a machine-readable summary on stdout")
 	f.StringVar(&opts.ConfigFile, "config", "", "replay the options of a nextmsa.json written by an earlier run (flags override it)")
+	for _, pair := range exclusiveFlags {
+		cmd.MarkFlagsMutuallyExclusive(pair[0], pair[1])
+	}
 	return cmd
 }

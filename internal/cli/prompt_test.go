@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,21 +42,25 @@ func (f *fakePrompter) ConfirmOverwrite(path string) (bool, error) {
 }
 
 // runWith runs init like a terminal user (TTY, no CI) with the given prompter.
-func runWith(t *testing.T, p Prompter, env map[string]string, args ...string) (*InitOptions, error) {
+func runWith(t *testing.T, p Prompter, env map[string]string, args ...string) (Request, error) {
 	o, _, err := runWithStderr(t, p, env, args...)
 	return o, err
 }
 
-func runWithStderr(t *testing.T, p Prompter, env map[string]string, args ...string) (*InitOptions, string, error) {
+func runWithStderr(t *testing.T, p Prompter, env map[string]string, args ...string) (Request, string, error) {
 	t.Helper()
 	ios, _, _, errOut := iostreams.Test()
 	ios.SetTTY(true)
 	ios.Getenv = func(k string) string { return env[k] }
-	var captured *InitOptions
+	var captured Request
 	cmd := NewCmdInit(ios, "dev", func(ctx context.Context, o *InitOptions) error {
-		captured = o
 		o.Prompter = p
-		return runInit(ctx, o)
+		r, err := resolve(o)
+		if err != nil {
+			return err
+		}
+		captured = r
+		return run(ctx, o, r)
 	})
 	cmd.SetArgs(args)
 	cmd.SetOut(ios.Out)
@@ -77,7 +82,7 @@ func TestPromptsAskOnlyWhatFlagsDidNotSay(t *testing.T) {
 	if f.asked.Install != nil {
 		t.Error("--install was given, so it must not be asked")
 	}
-	if o.Spec.Name != "market" || !equal(o.Spec.Providers, spec.Google, spec.Kakao) {
+	if o.Spec.Name != "market" || !slices.Equal(o.Spec.Providers, []spec.Provider{spec.Google, spec.Kakao}) {
 		t.Errorf("answers not used: %+v", o.Spec)
 	}
 	want := "nextmsa init " + dir + " --name market --providers google,kakao --no-git --yes"
@@ -149,7 +154,7 @@ func TestAccessibleFormWithScriptedInput(t *testing.T) {
 	if name != "shop" {
 		t.Errorf("name %q; the invalid first answer must be refused and asked again", name)
 	}
-	if !equal(providers, spec.Google, spec.Kakao) {
+	if !slices.Equal(providers, []spec.Provider{spec.Google, spec.Kakao}) {
 		t.Errorf("providers %v: toggling option 2 should deselect naver", providers)
 	}
 	if git {
@@ -158,16 +163,4 @@ func TestAccessibleFormWithScriptedInput(t *testing.T) {
 	if !strings.Contains(out.String(), "lowercase") {
 		t.Errorf("the validation message was not shown:\n%s", out.String())
 	}
-}
-
-func equal(got []spec.Provider, want ...spec.Provider) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nextmsa/nextmsa/internal/iostreams"
 	"github.com/nextmsa/nextmsa/internal/plan"
 	"github.com/nextmsa/nextmsa/internal/spec"
 	"github.com/nextmsa/nextmsa/internal/write"
@@ -24,28 +25,28 @@ type summary struct {
 	NextSteps    []string          `json:"nextSteps"`
 }
 
-func report(o *InitOptions, p *plan.Plan, res write.Result, committed bool) error {
-	steps := nextSteps(o)
-	if o.JSON {
+func report(ios *iostreams.IOStreams, r Request, p *plan.Plan, res write.Result, committed bool) error {
+	steps := nextSteps(r)
+	if r.JSON {
 		s := summary{
-			Directory: o.Dir, DryRun: o.DryRun, Options: o.Spec,
+			Directory: r.Dir, DryRun: r.DryRun, Options: r.Spec,
 			Files: nonNil(res.Written), Overwritten: nonNil(res.Overwritten), Kept: nonNil(res.Kept),
-			Git: committed, Installed: o.RunInstall && !o.DryRun,
+			Git: committed, Installed: r.Install && !r.DryRun,
 			RedirectURIs: map[string]string{}, NextSteps: steps,
 		}
-		for _, pr := range o.Spec.Providers {
+		for _, pr := range r.Spec.Providers {
 			s.RedirectURIs[string(pr)] = plan.RedirectURI(pr)
 		}
-		enc := json.NewEncoder(o.IO.Out)
+		enc := json.NewEncoder(ios.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	out := o.IO.Out
-	if o.DryRun {
-		fmt.Fprintf(out, "Dry run: nextmsa would write %d files (%d bytes) and change nothing now.\n\n%s", len(p.Files), p.Bytes(), p.Tree(o.Dir))
+	out := ios.Out
+	if r.DryRun {
+		fmt.Fprintf(out, "Dry run: nextmsa would write %d files (%d bytes) and change nothing now.\n\n%s", len(p.Files), p.Bytes(), p.Tree(r.Dir))
 		return nil
 	}
-	fmt.Fprintf(out, "Created %s in %s: %d files", o.Spec.Name, o.Dir, len(res.Written)+len(res.Overwritten))
+	fmt.Fprintf(out, "Created %s: %d files", created(r), len(res.Written)+len(res.Overwritten))
 	if committed {
 		fmt.Fprint(out, ", one git commit on main")
 	}
@@ -60,26 +61,39 @@ func report(o *InitOptions, p *plan.Plan, res write.Result, committed bool) erro
 	for i, s := range steps {
 		fmt.Fprintf(out, "  %d. %s\n", i+1, s)
 	}
-	fmt.Fprintln(out, "\nRegister these redirect URIs in each provider's console (docs/oauth/ shows where):")
-	for _, pr := range o.Spec.Providers {
+	fmt.Fprintln(out, "\nRedirect URIs to register in a provider's console when you switch it to the real one:")
+	for _, pr := range r.Spec.Providers {
 		fmt.Fprintf(out, "  %-7s %s\n", pr.Label(), plan.RedirectURI(pr))
 	}
 	return nil
 }
 
-func nextSteps(o *InitOptions) []string {
-	steps := []string{"cd " + o.Dir}
-	if !o.RunInstall {
-		steps = append(steps, "pnpm install")
+// created names the project, and its directory when that is not simply its name.
+func created(r Request) string {
+	if r.Dir == r.Spec.Name {
+		return r.Spec.Name
 	}
-	var ids []string
-	for _, p := range o.Spec.Providers {
-		ids = append(ids, p.Env()+"_CLIENT_ID/_SECRET")
+	return r.Spec.Name + " in " + r.Dir
+}
+
+// nextSteps lead to a signed-in browser without filling in anything: .env.local already
+// points every provider at the offline stand-in, so real credentials are a later, optional
+// step.
+func nextSteps(r Request) []string {
+	start := "pnpm install && pnpm dev"
+	if r.Install {
+		start = "pnpm dev"
 	}
-	steps = append(steps,
-		"fill in .env.local: "+strings.Join(ids, ", ")+" (docs/oauth/*.md walks you through each console)",
-		"pnpm dev, then open "+plan.WebURL)
-	return steps
+	var labels, guides []string
+	for _, p := range r.Spec.Providers {
+		labels = append(labels, p.Label())
+		guides = append(guides, "docs/oauth/"+string(p)+".md")
+	}
+	return []string{
+		"cd " + r.Dir,
+		start + ", then open " + plan.WebURL + " and sign in: the offline stand-in (dev/mock-oauth) answers for " + strings.Join(labels, ", ") + ", so login works with nothing filled in",
+		"optional, later: to sign in with the real providers, put their client ids and secrets in .env.local as its comments say (how to get them: " + strings.Join(guides, ", ") + ")",
+	}
 }
 
 func nonNil(s []string) []string {

@@ -17,7 +17,7 @@ import (
 	"github.com/nextmsa/nextmsa/internal/spec"
 )
 
-// Exit codes (SPEC §2).
+// Exit codes (docs/SPEC.md §2).
 const (
 	exitOK    = 0
 	exitError = 1

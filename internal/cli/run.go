@@ -11,47 +11,40 @@ import (
 
 	"github.com/nextmsa/nextmsa/internal/gitinit"
 	"github.com/nextmsa/nextmsa/internal/plan"
+	"github.com/nextmsa/nextmsa/internal/spec"
 	"github.com/nextmsa/nextmsa/internal/write"
 	"github.com/nextmsa/nextmsa/templates"
 )
 
-// runInit is the pipeline: options → plan → atomic write (with git) → optional install.
+// runInit is the pipeline: options → Request → plan → target → atomic write (with git) →
+// optional install → report.
 func runInit(ctx context.Context, o *InitOptions) error {
-	if err := resolve(o); err != nil {
-		return err
-	}
-	if err := o.Spec.Validate(); err != nil {
-		return err
-	}
-	p, err := Plan(o)
+	r, err := resolve(o)
 	if err != nil {
 		return err
 	}
-	state, err := write.Inspect(o.Dir)
+	return run(ctx, o, r)
+}
+
+// run carries out a resolved request; o gives it only its dependencies.
+func run(ctx context.Context, o *InitOptions, r Request) error {
+	p, err := buildPlan(r.Spec, o.Version)
 	if err != nil {
 		return err
 	}
-	switch {
-	case state == write.NotDir:
-		return usagef("%s is a file; choose a directory that does not exist or is empty", o.Dir)
-	case state == write.UnderFile:
-		return usagef("%s cannot be created: one of its parent directories is a file", o.Dir)
-	case state == write.NonEmpty && !o.Force:
-		return usagef("%s is not empty; choose another directory, or pass --force to add nextmsa's files to it (your other files are left alone)", o.Dir)
-	}
-	overwrite, err := resolveConflicts(p, o, state)
+	target, err := prepareTarget(o, r, p)
 	if err != nil {
 		return err
 	}
-	if o.DryRun {
-		return report(o, p, write.Result{Written: p.Paths()}, false)
+	if r.DryRun {
+		return report(o.IO, r, p, write.Result{Written: p.Paths()}, false)
 	}
-	env, err := plan.EnvLocal(o.Spec, o.Random)
+	env, err := plan.EnvLocal(r.Spec, o.Random)
 	if err != nil {
 		return err
 	}
-	wo := write.Options{Force: o.Force, Overwrite: overwrite, Private: []plan.File{env}}
-	committed := o.Git && !hasGit(o.Dir)
+	wo := write.Options{Private: []plan.File{env}}
+	committed := r.Git && !hasGit(r.Dir)
 	if committed {
 		when, err := gitinit.CommitTime(o.IO.Getenv, o.Now)
 		if err != nil {
@@ -59,66 +52,73 @@ func runInit(ctx context.Context, o *InitOptions) error {
 		}
 		wo.Commit = func(dir string, paths []string) error { return gitinit.Commit(dir, paths, when) }
 	}
-	res, err := write.Apply(ctx, p, o.Dir, wo)
+	res, err := write.Apply(ctx, p, target, wo)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fmt.Errorf("nothing was written: %w", err)
 	}
-	if o.RunInstall {
-		if err := o.Install(ctx, o.Dir); err != nil {
+	if r.Install {
+		if err := o.Install(ctx, r.Dir); err != nil {
 			return err
 		}
 	}
-	return report(o, p, res, committed)
+	return report(o.IO, r, p, res, committed)
 }
 
-// Plan renders the project the options describe (exported for the golden tests and the
-// benchmark, which must see exactly what init writes).
-func Plan(o *InitOptions) (*plan.Plan, error) {
+// buildPlan renders the project s describes from the embedded templates.
+func buildPlan(s spec.Spec, version string) (*plan.Plan, error) {
 	src, err := fs.Sub(templates.FS, "project")
 	if err != nil {
 		return nil, err
 	}
-	return plan.Build(o.Spec, src, o.Version)
+	return plan.Build(s, src, version)
 }
 
-// resolveConflicts decides, per existing file with other content, whether to overwrite it:
-// --yes overwrites, a terminal user is asked, anyone else gets the list and exit 2.
-func resolveConflicts(p *plan.Plan, o *InitOptions, state write.State) (map[string]bool, error) {
-	if state != write.NonEmpty {
-		return nil, nil
+// prepareTarget inspects the directory once, refuses what the request does not allow, and
+// decides per existing file with other content whether to overwrite it: --yes overwrites,
+// a terminal user is asked, anyone else gets the list and exit 2.
+func prepareTarget(o *InitOptions, r Request, p *plan.Plan) (write.Target, error) {
+	t, err := write.Prepare(p, r.Dir)
+	if err != nil {
+		return t, err
 	}
-	conflicts, err := write.Conflicts(p, o.Dir)
-	if err != nil || len(conflicts) == 0 {
-		return nil, err
+	switch {
+	case t.State == write.NotDir:
+		return t, usagef("%s is a file; choose a directory that does not exist or is empty", r.Dir)
+	case t.State == write.UnderFile:
+		return t, usagef("%s cannot be created: one of its parent directories is a file", r.Dir)
+	case t.State == write.NonEmpty && !r.Force:
+		return t, usagef("%s is not empty; choose another directory, or pass --force to add nextmsa's files to it (your other files are left alone)", r.Dir)
+	case len(t.Conflicts) == 0:
+		return t, nil
 	}
 	var paths []string
-	for _, c := range conflicts {
+	for _, c := range t.Conflicts {
 		if c.Blocked {
-			return nil, usagef("%s cannot be written: a file or directory of yours is in its way", filepath.Join(o.Dir, c.Path))
+			return t, usagef("%s cannot be written: a file or directory of yours is in its way", filepath.Join(r.Dir, c.Path))
 		}
 		paths = append(paths, c.Path)
 	}
-	overwrite := map[string]bool{}
+	t.Overwrite = map[string]bool{}
 	switch {
-	case o.Yes:
+	case r.Yes:
 		for _, path := range paths {
-			overwrite[path] = true
+			t.Overwrite[path] = true
 		}
-	case o.IO.CanPrompt() && !o.DryRun:
+	case o.IO.CanPrompt() && !r.DryRun:
 		for _, path := range paths {
 			ok, err := o.Prompter.ConfirmOverwrite(path)
 			if err != nil {
-				return nil, err
+				return t, err
 			}
-			overwrite[path] = ok
+			t.Overwrite[path] = ok
 		}
 	default:
-		return nil, usagef("%d existing files differ from what nextmsa would write (%s); add --yes to overwrite them", len(paths), strings.Join(paths, ", "))
+		return t, usagef("%d existing files differ from what nextmsa would write (%s); add --yes to overwrite them", len(paths), strings.Join(paths, ", "))
 	}
-	return overwrite, nil
+	return t, nil
 }
 
 func hasGit(dir string) bool {

@@ -40,13 +40,16 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendering templates: %w", err)
 	}
-	for _, f := range []func(spec.Spec, string) (File, error){rootPackageJSON, manifest} {
-		file, err := f(s, version)
-		if err != nil {
-			return nil, err
-		}
-		p.add(file)
+	pkg, err := rootPackageJSON(s)
+	if err != nil {
+		return nil, err
 	}
+	man, err := manifest(s, version)
+	if err != nil {
+		return nil, err
+	}
+	p.add(pkg)
+	p.add(man)
 	p.sort()
 	return p, nil
 }

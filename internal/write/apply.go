@@ -11,12 +11,8 @@ import (
 	"github.com/nextmsa/nextmsa/internal/plan"
 )
 
-// Options says how to treat an existing target.
+// Options are what Apply writes besides the plan.
 type Options struct {
-	// Force allows a non-empty target. Conflicting files listed in Overwrite are replaced;
-	// other conflicting files are left as the user had them.
-	Force     bool
-	Overwrite map[string]bool
 	// Private files (.env.local) are written too but are not part of the plan. An existing
 	// private file is always kept: it holds the user's secrets.
 	Private []plan.File
@@ -32,18 +28,11 @@ type Result struct {
 	Kept        []string // existing files nextmsa left untouched (declined conflicts, .env.local)
 }
 
-// Apply writes p into dir. On any error or when ctx is cancelled, dir is left as it was.
-func Apply(ctx context.Context, p *plan.Plan, dir string, o Options) (res Result, err error) {
-	state, err := Inspect(dir)
-	if err != nil {
-		return res, err
-	}
-	if state == NotDir || state == UnderFile {
-		return res, fmt.Errorf("%s cannot be a directory: it or one of its parents is a file", dir)
-	}
-	if state == NonEmpty && !o.Force {
-		return res, fmt.Errorf("%s is not empty", dir)
-	}
+// Apply writes p into the prepared target t: a new or empty directory is replaced whole, a
+// non-empty one gets the files merged in. On any error or when ctx is cancelled, the target
+// is left as it was.
+func Apply(ctx context.Context, p *plan.Plan, t Target, o Options) (res Result, err error) {
+	dir := t.Dir
 	undoParents, err := makeParents(filepath.Dir(dir))
 	if err != nil {
 		return res, err
@@ -71,10 +60,10 @@ func Apply(ctx context.Context, p *plan.Plan, dir string, o Options) (res Result
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	if state != NonEmpty {
+	if t.State != NonEmpty {
 		return moveWhole(stage, dir, files)
 	}
-	return merge(ctx, stage, dir, files, o)
+	return merge(ctx, stage, t, files, o.Private)
 }
 
 // moveWhole renames the staging directory onto the target: one atomic step.

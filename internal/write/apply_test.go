@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/nextmsa/nextmsa/internal/plan"
@@ -16,6 +17,17 @@ func testPlan() *plan.Plan {
 		{Path: "deep/er/b.txt", Mode: 0o644, Data: []byte("b\n")},
 		{Path: "z.txt", Mode: 0o644, Data: []byte("z\n")},
 	}}
+}
+
+// apply prepares dir for p and applies it, as the CLI does after deciding the conflicts.
+func apply(ctx context.Context, t *testing.T, p *plan.Plan, dir string, overwrite map[string]bool, o Options) (Result, error) {
+	t.Helper()
+	target, err := Prepare(p, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target.Overwrite = overwrite
+	return Apply(ctx, p, target, o)
 }
 
 // listing returns every path under dir, so a test can prove nothing was left behind.
@@ -36,7 +48,7 @@ func listing(t *testing.T, dir string) []string {
 func TestApplyIntoMissingParentsCreatesThem(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "x", "y", "proj")
-	if _, err := Apply(context.Background(), testPlan(), dir, Options{}); err != nil {
+	if _, err := apply(context.Background(), t, testPlan(), dir, nil, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, "deep/er/b.txt")); err != nil || string(data) != "b\n" {
@@ -50,7 +62,7 @@ func TestApplyIntoMissingParentsCreatesThem(t *testing.T) {
 func TestFailedCommitLeavesNothing(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "new", "proj")
-	_, err := Apply(context.Background(), testPlan(), dir, Options{
+	_, err := apply(context.Background(), t, testPlan(), dir, nil, Options{
 		Commit: func(string, []string) error { return errors.New("disk full") },
 	})
 	if err == nil {
@@ -65,7 +77,7 @@ func TestCancelledRunLeavesNothing(t *testing.T) {
 	root := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Apply(ctx, testPlan(), filepath.Join(root, "proj"), Options{}); !errors.Is(err, context.Canceled) {
+	if _, err := apply(ctx, t, testPlan(), filepath.Join(root, "proj"), nil, Options{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	if got := listing(t, root); len(got) != 1 {
@@ -80,11 +92,10 @@ func TestMergeRollsBackOverwrites(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("mine\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes"), []byte("keep\n"), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
-	o := Options{Force: true, Overwrite: map[string]bool{"a.txt": true}}
 	p := testPlan()
 	// The second file's parent is blocked by a file, so its move fails after a.txt moved.
 	os.WriteFile(filepath.Join(dir, "deep"), []byte("blocker\n"), 0o644)
-	_, err := Apply(ctx, p, dir, o)
+	_, err := apply(ctx, t, p, dir, map[string]bool{"a.txt": true}, Options{})
 	cancel()
 	if err == nil {
 		t.Fatal("want an error from the blocked path")
@@ -97,17 +108,38 @@ func TestMergeRollsBackOverwrites(t *testing.T) {
 	}
 }
 
-func TestConflicts(t *testing.T) {
+func TestPrepareFindsConflicts(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a\n"), 0o644)   // identical: no conflict
 	os.WriteFile(filepath.Join(dir, "z.txt"), []byte("zz\n"), 0o644)  // different
 	os.WriteFile(filepath.Join(dir, "deep"), []byte("file\n"), 0o644) // blocks deep/er/b.txt
-	got, err := Conflicts(testPlan(), dir)
+	got, err := Prepare(testPlan(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Conflict{{Path: "deep/er/b.txt", Blocked: true}, {Path: "z.txt"}}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Errorf("Conflicts = %+v, want %+v", got, want)
+	if got.State != NonEmpty || !slices.Equal(got.Conflicts, want) {
+		t.Errorf("Prepare = %+v, want NonEmpty with conflicts %+v", got, want)
+	}
+}
+
+func TestPrepareTellsTheState(t *testing.T) {
+	root := t.TempDir()
+	os.Mkdir(filepath.Join(root, "empty"), 0o755)
+	os.WriteFile(filepath.Join(root, "file"), []byte("x\n"), 0o644)
+	for _, tc := range []struct {
+		dir  string
+		want State
+	}{
+		{"absent", Absent},
+		{"empty", Empty},
+		{"file", NotDir},
+		{"file/sub", UnderFile},
+		{".", NonEmpty},
+	} {
+		got, err := Prepare(testPlan(), filepath.Join(root, tc.dir))
+		if err != nil || got.State != tc.want || got.Conflicts != nil {
+			t.Errorf("Prepare(%s) = %+v, %v; want state %d and no conflicts", tc.dir, got, err, tc.want)
+		}
 	}
 }

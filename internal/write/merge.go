@@ -13,7 +13,8 @@ import (
 
 // merge moves staged files one by one into a non-empty target. Every step is recorded so a
 // failure or an interrupt puts the target back exactly as it was.
-func merge(ctx context.Context, stage, dir string, files []plan.File, o Options) (res Result, err error) {
+func merge(ctx context.Context, stage string, t Target, files, privateFiles []plan.File) (res Result, err error) {
+	dir := t.Dir
 	var undo []func()
 	defer func() {
 		if err != nil {
@@ -24,7 +25,7 @@ func merge(ctx context.Context, stage, dir string, files []plan.File, o Options)
 	}()
 	backup := filepath.Join(stage, ".backup")
 	private := map[string]bool{}
-	for _, f := range o.Private {
+	for _, f := range privateFiles {
 		private[f.Path] = true
 	}
 	for _, f := range files {
@@ -40,7 +41,7 @@ func merge(ctx context.Context, stage, dir string, files []plan.File, o Options)
 			return res, readErr
 		case exists && bytes.Equal(old, f.Data):
 			continue
-		case exists && (private[f.Path] || !o.Overwrite[f.Path]):
+		case exists && (private[f.Path] || !t.Overwrite[f.Path]):
 			res.Kept = append(res.Kept, f.Path)
 			continue
 		}

@@ -26,8 +26,33 @@ const (
 	UnderFile // a parent of the target is a file, so it cannot be created
 )
 
-// Inspect tells what is at dir.
-func Inspect(dir string) (State, error) {
+// Target is a directory inspected once for a plan: what is there, and which of the plan's
+// files already exist with other content. Prepare makes it; the caller refuses the states it
+// does not accept and decides Overwrite; Apply takes it as it is and does not look again.
+type Target struct {
+	Dir       string
+	State     State
+	Conflicts []Conflict // only for a NonEmpty directory
+	// Overwrite lists the conflicting paths to replace; the other conflicts are kept as the
+	// user had them.
+	Overwrite map[string]bool
+}
+
+// Prepare inspects dir for p.
+func Prepare(p *plan.Plan, dir string) (Target, error) {
+	t := Target{Dir: dir}
+	state, err := inspect(dir)
+	if err != nil || state != NonEmpty {
+		t.State = state
+		return t, err
+	}
+	t.State = NonEmpty
+	t.Conflicts, err = conflicts(p, dir)
+	return t, err
+}
+
+// inspect tells what is at dir.
+func inspect(dir string) (State, error) {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -57,9 +82,9 @@ type Conflict struct {
 	Blocked bool
 }
 
-// Conflicts lists the plan's paths that exist in dir with other content. Identical files
+// conflicts lists the plan's paths that exist in dir with other content. Identical files
 // are not conflicts: re-running init with --force over its own output is a no-op.
-func Conflicts(p *plan.Plan, dir string) ([]Conflict, error) {
+func conflicts(p *plan.Plan, dir string) ([]Conflict, error) {
 	var out []Conflict
 	for _, f := range p.Files {
 		target := filepath.Join(dir, filepath.FromSlash(f.Path))
