@@ -1,15 +1,13 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/nextmsa/nextmsa/internal/plan"
+	"github.com/nextmsa/nextmsa/internal/project"
 	"github.com/nextmsa/nextmsa/internal/prompt"
 	"github.com/nextmsa/nextmsa/internal/spec"
 )
@@ -206,14 +204,9 @@ func loadConfig(path string) (spec.Spec, error) {
 		}
 		return spec.Spec{}, bad("cannot read it: " + err.Error())
 	}
-	m := plan.Manifest{Options: spec.Default("")}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	m, err := project.Decode(raw)
+	if err != nil {
 		return spec.Spec{}, bad("it is not a nextmsa.json (" + err.Error() + ")")
-	}
-	if m.Generator != plan.ManifestGenerator {
-		return spec.Spec{}, bad(`it is not a nextmsa.json (no "generator": "nextmsa")`)
 	}
 	return m.Options, nil
 }

@@ -22,6 +22,8 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitConflicts: add or remove finished, but left conflict markers to resolve.
+	exitConflicts = 3
 )
 
 // Main runs nextmsa with args and returns the process exit code.
@@ -34,6 +36,10 @@ func Main(version string, args []string) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	var coded exitCodeError
+	if errors.As(err, &coded) {
+		return coded.code // the command has already said why
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, prompt.ErrCancelled) {
 		fmt.Fprintln(ios.ErrOut, "nextmsa: cancelled; nothing was changed.")
@@ -60,7 +66,7 @@ func NewRoot(ios *iostreams.IOStreams, version string) *cobra.Command {
 	root.SetErr(ios.ErrOut)
 	root.SetVersionTemplate("nextmsa {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(NewCmdInit(ios, version, nil), newCmdVersion(version))
+	root.AddCommand(NewCmdInit(ios, version, nil), NewCmdAdd(ios, version, nil), NewCmdRemove(ios, version, nil), NewCmdDoctor(ios, version, nil), newCmdVersion(version))
 	return root
 }
 
@@ -75,6 +81,12 @@ func newCmdVersion(version string) *cobra.Command {
 		},
 	}
 }
+
+// exitCodeError ends a command that has reported its outcome itself with an exit code
+// other than 0: doctor's failed checks, add's conflicts.
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
 
 // usageError marks bad usage (exit 2) that is not a spec error: flags, arguments, targets.
 type usageError struct{ error }

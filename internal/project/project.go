@@ -58,15 +58,9 @@ func Load(root string) (plan.Manifest, error) {
 // Parse decodes a nextmsa.json strictly (unknown fields are an error) and returns its
 // options completed and validated.
 func Parse(raw []byte) (plan.Manifest, error) {
-	m := plan.Manifest{Options: spec.Default("")}
-	m.Options.Services = nil // absent means the default, filled in below
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	m, err := Decode(raw)
+	if err != nil {
 		return m, err
-	}
-	if m.Generator != plan.ManifestGenerator {
-		return m, errors.New(`it has no "generator": "nextmsa"`)
 	}
 	for _, p := range m.Options.Providers {
 		if _, err := spec.ParseProviders(string(p)); err != nil {
@@ -89,4 +83,20 @@ func CheckVersion(m plan.Manifest, binary string) error {
 		return &spec.UsageError{Reason: fmt.Sprintf("this project was made by nextmsa %s and this is nextmsa %s, which cannot reproduce its files: run the command with nextmsa %s", m.Version, binary, m.Version)}
 	}
 	return nil
+}
+
+// Decode reads a nextmsa.json strictly (unknown fields are an error) without completing or
+// validating its options: init --config lets flags override them first.
+func Decode(raw []byte) (plan.Manifest, error) {
+	m := plan.Manifest{Options: spec.Default("")}
+	m.Options.Services = nil // absent means the default, which WithDefaults fills in
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, err
+	}
+	if m.Generator != plan.ManifestGenerator {
+		return m, errors.New(`it has no "generator": "nextmsa"`)
+	}
+	return m, nil
 }
