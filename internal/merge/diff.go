@@ -54,14 +54,24 @@ func reduce(a, b []int, ca, cb changes) (reduced, reduced) {
 		endA--
 		endB--
 	}
-	inA, inB := map[int]int{}, map[int]int{}
-	for _, id := range a {
-		inA[id]++
-	}
-	for _, id := range b {
-		inB[id]++
-	}
+	inA, inB := countIDs(a, b), countIDs(b, a)
 	return keep(a, start, endA, inB, ca), keep(b, start, endB, inA, cb)
+}
+
+// countIDs counts how often each line of x occurs in x; the ids of both files index it.
+func countIDs(x, other []int) []int {
+	n := 0
+	for _, id := range x {
+		n = max(n, id+1)
+	}
+	for _, id := range other {
+		n = max(n, id+1)
+	}
+	counts := make([]int, n)
+	for _, id := range x {
+		counts[id]++
+	}
+	return counts
 }
 
 // Line kinds for keep: a line with no match in the other file, with a few, or with many.
@@ -74,7 +84,7 @@ const (
 // simscanWindow bounds how far keep looks around a frequent line, as git does.
 const simscanWindow = 100
 
-func keep(x []int, start, end int, inOther map[int]int, c changes) reduced {
+func keep(x []int, start, end int, inOther []int, c changes) reduced {
 	limit := min(bogoSqrt(len(x)), 1024)
 	kind := make([]int, len(x))
 	for i := start; i < end; i++ {
@@ -144,8 +154,8 @@ func bogoSqrt(n int) int {
 
 // myers finds a shortest edit script between two reduced files by Myers' divide and
 // conquer: find the middle of an optimal path, then solve both halves. It uses linear
-// space. Unlike git it never gives up on optimality for very large differences; on the
-// files nextmsa merges git never does either.
+// space. Unlike git it never trades optimality for speed; git does so only once a search
+// passes 256 differences, far beyond the edits a re-render and a user make to one file.
 type myers struct {
 	a, b       reduced
 	ca, cb     changes

@@ -18,30 +18,38 @@
 // a conflict side that ends the file without a newline gets one before the next marker, and
 // markers end in CRLF when the surrounding lines do.
 //
-// The line diff underneath is written here rather than imported. The Go diff libraries the
-// module proxy serves either stop being optimal past a fixed number of differences
-// (go-udiff's lcs, a copy of x/tools' internal diff) or produce patches rather than an
-// alignment (sergi/go-diff, go-difflib). Agreeing with git also needs more than a shortest
-// edit script: git's choice among equally short ones (which lines it leaves out of the
-// search, where it slides each change) decides whether two edits touch. diff.go and
-// compact.go reproduce those choices; merge_git_test.go checks the whole against the git
-// binary on thousands of generated cases.
+// The line diff underneath is written here rather than imported. Of the Go diff libraries the
+// module proxy serves, go-udiff's lcs (a copy of x/tools' internal diff) stops searching for a
+// shortest script after a fixed number of differences, sergi/go-diff works on characters
+// under a time limit, and go-difflib matches like Python's difflib, which is not a shortest
+// script at all. Agreeing with git needs more than a shortest edit script anyway: git's
+// choice among equally short ones (which lines it leaves out of the search, where it slides
+// each change) decides whether two edits touch. diff.go and
+// compact.go reproduce those choices (without git's shortcuts for huge differences, where
+// git gives up on a shortest script and this package does not); differential_test.go checks
+// the whole against the git binary on thousands of random edits of the project's templates.
+//
+// Only git's default conflict style is written; the diff3 style, which also shows the base
+// lines, is not offered.
 package merge
 
 import "bytes"
 
 // Labels are written after the conflict markers: "<<<<<<< User" and ">>>>>>> Generated",
-// like the -L options of git merge-file. An empty label leaves its marker bare.
+// like the -L options of git merge-file. An empty label leaves its marker bare, where git
+// would leave a trailing space.
 type Labels struct {
 	User      string
 	Generated string
 }
 
 // Merge merges the user's and the generated changes to base and returns the merged text with
-// the number of conflicts marked in it; zero means the merge is clean.
+// the number of conflicts marked in it; zero means the merge is clean. It gives what
+// `git merge-file -p -L User -L base -L Generated user base generated` prints: in a
+// conflict the user's lines come first.
 func Merge(base, user, generated []byte, labels Labels) (merged []byte, conflicts int) {
-	in := interner{}
 	b, u, g := splitLines(base), splitLines(user), splitLines(generated)
+	in := make(interner, len(b)+len(u)+len(g))
 	bIDs, uIDs, gIDs := in.ids(b), in.ids(u), in.ids(g)
 	userHunks, genHunks := diffLines(bIDs, uIDs), diffLines(bIDs, gIDs)
 	// One side kept base: the other side is the answer, bytes and all.

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -160,11 +161,36 @@ var mergeCases = []struct {
 		conflicts: 2,
 	},
 	{
+		// git leaves frequent lines out of the alignment when they sit among rewritten ones,
+		// so the user's rewrite is one change, and the generator's edit inside it conflicts.
+		name:      "lines frequent elsewhere do not split a rewritten block",
+		base:      frequentPrefix + block("y", "end") + "tail\n",
+		user:      frequentPrefix + block("x", "end") + "tail\n",
+		generated: frequentPrefix + block("y", "END") + "tail\n",
+		want:      frequentPrefix + conflictText(block("x", "end"), block("y", "END")) + "tail\n",
+		conflicts: 1,
+	},
+	{
 		name: "a conflict at the end without newline gets one before the marker",
 		base: "a\nb", user: "a\nB", generated: "a\nX",
 		want:      "a\n" + conflictText("B\n", "X\n"),
 		conflicts: 1,
 	},
+}
+
+const frequentPrefix = "end\nend\nend\nend\nend\nsep\n"
+
+// block is sixteen lines named prefix1 to prefix16 with four "end" lines after the eighth,
+// the second of them replaced by second.
+func block(prefix, second string) string {
+	var b strings.Builder
+	for i := 1; i <= 16; i++ {
+		fmt.Fprintf(&b, "%s%d\n", prefix, i)
+		if i == 8 {
+			b.WriteString("end\n" + second + "\nend\nend\n")
+		}
+	}
+	return b.String()
 }
 
 func TestMerge(t *testing.T) {
