@@ -24,6 +24,9 @@ type Request struct {
 	Yes     bool // never ask; with Force, overwrite conflicting files
 	DryRun  bool
 	JSON    bool
+	// Config is the nextmsa.json the options came from, if any; the re-run command names
+	// it, since flags cannot spell everything it holds (the services).
+	Config string
 }
 
 // resolve turns the command line, the config file and prompts into a Request, in that order
@@ -59,7 +62,7 @@ func resolve(o *InitOptions) (Request, error) {
 	}
 	r := Request{
 		Dir: o.Dir, Spec: s, Git: o.Git && !o.NoGit, Install: o.RunInstall,
-		Force: o.Force, Yes: o.Yes, DryRun: o.DryRun, JSON: o.JSON,
+		Force: o.Force, Yes: o.Yes, DryRun: o.DryRun, JSON: o.JSON, Config: o.ConfigFile,
 	}
 	asked := false
 	if o.IO.CanPrompt() && !o.Yes {
@@ -77,8 +80,10 @@ func resolve(o *InitOptions) (Request, error) {
 	case r.Spec.Name == "":
 		r.Spec.Name, nameFromDir = dirName(r.Dir), true
 	}
-	if r.Spec.Module == "" && !o.changed("module") {
-		r.Spec = r.Spec.WithDefaults()
+	typedModule := r.Spec.Module
+	r.Spec = r.Spec.WithDefaults()
+	if o.changed("module") {
+		r.Spec.Module = typedModule // --module '' stays empty, and validate says so
 	}
 	if err := o.validate(r.Spec, nameFromDir); err != nil {
 		return Request{}, err
@@ -147,6 +152,9 @@ func rerunArgs(r Request) []string {
 		args = append(args, "--module", r.Spec.Module)
 	}
 	args = append(args, "--providers", strings.Join(ids, ","))
+	if r.Config != "" {
+		args = append(args, "--config", r.Config)
+	}
 	for _, flag := range []struct {
 		on   bool
 		name string

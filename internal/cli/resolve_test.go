@@ -32,16 +32,17 @@ func parse(t *testing.T, args []string) (Request, error) {
 
 func TestNewCmdInit(t *testing.T) {
 	all := []spec.Provider{spec.Google, spec.Naver, spec.Kakao}
-	shop := spec.Spec{Name: "shop", Module: "example.com/shop", Providers: all, Gateway: true}
+	shop := spec.Spec{Name: "shop", Module: "example.com/shop", Providers: all, Gateway: true}.WithDefaults()
 	with := func(change func(*Request)) Request {
 		r := Request{Dir: "shop", Spec: shop, Git: true}
 		r.Spec.Providers = append([]spec.Provider(nil), all...)
 		change(&r)
+		r.Spec = r.Spec.WithDefaults() // services follow the gateway, as resolve does
 		return r
 	}
 	config := filepath.Join(t.TempDir(), "nextmsa.json")
 	os.WriteFile(config, []byte(`{"generator": "nextmsa", "version": "dev", "options": {"name": "fixture", "module": "example.org/fx", "providers": ["kakao"], "gateway": false, "debugTokens": true}}`), 0o644)
-	fixture := spec.Spec{Name: "fixture", Module: "example.org/fx", Providers: []spec.Provider{spec.Kakao}, DebugTokens: true}
+	fixture := spec.Spec{Name: "fixture", Module: "example.org/fx", Providers: []spec.Provider{spec.Kakao}, DebugTokens: true}.WithDefaults()
 
 	for _, tc := range []struct {
 		cli     string
@@ -59,12 +60,12 @@ func TestNewCmdInit(t *testing.T) {
 		{cli: "shop --git=false", want: with(func(r *Request) { r.Git = false })},
 		{cli: "shop --install --force --yes --dry-run --json", want: with(func(r *Request) { r.Install, r.Force, r.Yes, r.DryRun, r.JSON = true, true, true, true, true })},
 		{cli: "shop -y", want: with(func(r *Request) { r.Yes = true })},
-		{cli: "shop --config " + config, want: with(func(r *Request) { r.Spec = fixture })},
+		{cli: "shop --config " + config, want: with(func(r *Request) { r.Spec, r.Config = fixture, config })},
 		{cli: "shop --config " + config + " --providers naver --gateway", want: with(func(r *Request) {
-			r.Spec = fixture
+			r.Spec, r.Config = fixture, config
 			r.Spec.Providers, r.Spec.Gateway = []spec.Provider{spec.Naver}, true
 		})},
-		{cli: "shop --config " + config + " --name other", want: with(func(r *Request) { r.Spec = fixture; r.Spec.Name = "other" })},
+		{cli: "shop --config " + config + " --name other", want: with(func(r *Request) { r.Spec, r.Config = fixture, config; r.Spec.Name = "other" })},
 
 		{cli: "", wantErr: "say where to create the project: nextmsa init <directory>"},
 		{cli: "a b", wantErr: "init takes one directory, got 2 arguments"},
@@ -121,7 +122,7 @@ func TestRerunCommandRoundTrips(t *testing.T) {
 				on := func(i int) bool { return bits&(1<<i) != 0 }
 				want := Request{
 					Dir:  nm.dir,
-					Spec: spec.Spec{Name: nm.name, Module: nm.module, Providers: ps, Gateway: on(0), DebugTokens: on(1)},
+					Spec: spec.Spec{Name: nm.name, Module: nm.module, Providers: ps, Gateway: on(0), DebugTokens: on(1)}.WithDefaults(),
 					Git:  on(2), Install: on(3), Force: on(4), DryRun: on(5), JSON: on(6),
 					Yes: true, // the printed command never asks
 				}

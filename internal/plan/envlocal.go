@@ -24,6 +24,15 @@ var mockEndpoints = map[spec.Provider][]string{
 	spec.Kakao:  {"KAKAO_ISSUER", "KAKAO_API_URL"},
 }
 
+// Routes is GATEWAY_ROUTES for development: each service at its port on localhost.
+func Routes(s spec.Spec) string {
+	routes := make([]string, len(s.Services))
+	for i, svc := range s.Services {
+		routes[i] = fmt.Sprintf("%s=http://localhost:%d", svc.Name, svc.Port)
+	}
+	return strings.Join(routes, ",")
+}
+
 // MockEndpoints names the variables that point p at dev/mock-oauth while it stands in.
 func MockEndpoints(p spec.Provider) []string { return mockEndpoints[p] }
 
@@ -54,7 +63,7 @@ func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
 		b.WriteString("\n# The Go gateway (services/gateway) and the web server share this secret.\n")
 		fmt.Fprintf(&b, "GATEWAY_URL=%s\nGATEWAY_INTERNAL_SECRET=%s\n", GatewayURL, internal)
 		fmt.Fprintf(&b, "GATEWAY_ISSUER=%s\nGATEWAY_AUDIENCE=api\n", GatewayURL)
-		b.WriteString("GATEWAY_ROUTES=users=http://localhost:8081\n")
+		fmt.Fprintf(&b, "GATEWAY_ROUTES=%s\n", Routes(s))
 	}
 	b.WriteString("\n# Until you register real apps, every provider points at the offline stand-in\n")
 	b.WriteString("# dev/mock-oauth (pnpm dev starts it). To switch a provider to the real one, paste its\n")
