@@ -9,8 +9,7 @@ import (
 	"strings"
 )
 
-// The pages are html/template templates kept as Go strings. They use [[ ]] as delimiters
-// because this file is itself rendered through text/template by the nextmsa generator.
+// The pages are html/template templates kept as Go strings, with [[ ]] as delimiters.
 const pageLayout = `[[define "head"]]<!doctype html>
 <html lang="ko">
 <head>

@@ -1,5 +1,5 @@
-// Command gateway is the project's API gateway (SPEC §5). It is configured by
-// the environment alone; see .env.example.
+// Command gateway is the project's API gateway (services/gateway/README.md). It
+// is configured by the environment alone; see README.md, Configuration.
 package main
 
 import (

@@ -162,7 +162,7 @@ func usersBackend(t *testing.T) *httptest.Server {
 	return b
 }
 
-// Every endpoint of SPEC §5 against the real server with the embedded store.
+// Every endpoint of the HTTP API (README.md) against the real server with the embedded store.
 func TestEveryEndpointWithEmbeddedStore(t *testing.T) {
 	google := providertest.NewIssuer(t)
 	env := baseEnv(t, google, usersBackend(t).URL)
@@ -240,7 +240,7 @@ func TestEveryEndpointWithEmbeddedStore(t *testing.T) {
 	wantKeys(t, "404", call(t, "GET", g.url+"/nope", "", nil).body, "error", "error_description")
 }
 
-// SPEC §5: with Redis unreachable the gateway still starts, /healthz 200,
+// README.md, Limits: with Redis unreachable the gateway still starts, /healthz 200,
 // /readyz 503, store endpoints 503, and it recovers when Redis comes back.
 func TestRedisUnreachableAtStartThenRecovers(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -1,4 +1,4 @@
-// Package config reads the gateway's settings from the environment (SPEC §5).
+// Package config reads the gateway's settings from the environment (README.md, Configuration).
 package config
 
 import (
@@ -31,7 +31,7 @@ type Provider struct {
 // Enabled reports whether the provider has a client id.
 func (p Provider) Enabled() bool { return p.ClientID != "" }
 
-// Config is every setting of SPEC §5, with defaults applied.
+// Config is every setting of README.md, Configuration, with defaults applied.
 type Config struct {
 	Addr              string
 	Issuer            string
@@ -50,21 +50,14 @@ type Config struct {
 	Naver  Provider
 
 	// AuthRate and AuthBurst configure the per-address token bucket on /auth/*
-	// that SPEC §5 asks for. Their variables are optional additions to SPEC §5
-	// (not in .env.example):
-	//
-	//	GATEWAY_AUTH_RATE   requests per second refilled per client address;
-	//	                    a positive number, fractions allowed (default 10)
-	//	GATEWAY_AUTH_BURST  requests one address may send at once before the
-	//	                    limit applies; a whole number >= 1 (default 40)
-	//
-	// The address is the TCP peer, so all requests of one NextAuth server share
-	// one bucket; SPEC §5 requires that the defaults let it burst at least 20.
+	// (GATEWAY_AUTH_RATE, requests per second refilled per client address, and
+	// GATEWAY_AUTH_BURST, requests one address may send at once). The address
+	// is the TCP peer, so all requests of one NextAuth server share one bucket.
 	AuthRate  float64
 	AuthBurst int
 }
 
-// Defaults (SPEC §5 and docs/GATEWAY.md).
+// Defaults (README.md, Configuration).
 const (
 	DefaultAddr              = ":8080"
 	DefaultIssuer            = "http://localhost:8080"
@@ -79,8 +72,8 @@ const (
 	DefaultKakaoAPIURL       = "https://kapi.kakao.com"
 	DefaultNaverAPIURL       = "https://openapi.naver.com"
 	// DefaultAuthRate and DefaultAuthBurst (GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST)
-	// let one NextAuth server burst 40 requests (SPEC §5: at least 20) and then
-	// sustain 10 per second.
+	// let one NextAuth server, one address for all its users, burst 40 requests
+	// and then sustain 10 per second.
 	DefaultAuthRate  = 10
 	DefaultAuthBurst = 40
 )

@@ -103,7 +103,7 @@ func TestGoogleUnreachableIs502(t *testing.T) {
 	wantError(t, r, http.StatusBadGateway, "provider_unavailable")
 }
 
-// SPEC §5: the internal secret is checked before the body is read, so a caller
+// README.md, Errors: the internal secret is checked before the body is read, so a caller
 // without it gets 401 whatever it sent. The body here is a pipe nobody writes
 // to: had the server tried to read it, it would never answer.
 func TestAuthEndpointsRequireInternalSecretBeforeReadingBody(t *testing.T) {
@@ -228,7 +228,7 @@ func TestRefreshRotatesAndReturnsUser(t *testing.T) {
 	}
 }
 
-// RFC 9700 §4.14: a rotated refresh token presented after the grace window
+// RFC 9700, section 4.14: a rotated refresh token presented after the grace window
 // means two parties hold it; the whole family is revoked.
 func TestReplayedRefreshTokenRevokesFamily(t *testing.T) {
 	h := newHarness(t)

@@ -30,7 +30,7 @@ func writeError(w http.ResponseWriter, status int, code, description string) {
 	writeJSON(w, status, errorBody{Error: code, Description: description})
 }
 
-// RFC 6750 §3: a request without a token gets a bare challenge, a bad token
+// RFC 6750, section 3: a request without a token gets a bare challenge, a bad token
 // gets error="invalid_token".
 func writeMissingToken(w http.ResponseWriter, description string) {
 	w.Header().Set("WWW-Authenticate", "Bearer")

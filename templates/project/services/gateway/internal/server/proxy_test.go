@@ -59,7 +59,7 @@ func TestProxyStripsPrefixKeepsQueryAndSetsIdentityHeaders(t *testing.T) {
 	}
 }
 
-// SPEC §5: incoming X-User-* headers are stripped; a forged identity never
+// README.md, /api/{service}: incoming X-User-* headers are stripped; a forged identity never
 // reaches a service.
 func TestProxyForgedUserHeadersNeverReachBackend(t *testing.T) {
 	h := newHarness(t)

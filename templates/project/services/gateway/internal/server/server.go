@@ -1,4 +1,4 @@
-// Package server is the gateway's HTTP side (SPEC §5): /auth/exchange,
+// Package server is the gateway's HTTP side (README.md, HTTP API): /auth/exchange,
 // /auth/refresh, /auth/logout, the JWKS, health endpoints and the
 // authenticated reverse proxy under /api/{service}/.
 package server

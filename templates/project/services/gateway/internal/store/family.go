@@ -160,7 +160,7 @@ func (r *record) rotate(p *rotation, used usedLog) (res RotateResult, dirty bool
 		return r.result(succ, r.PrevAt, p.ttl), false, nil
 	default:
 		// A rotated token came back after its grace window (or after a later
-		// rotation): someone else holds a copy. RFC 9700 §4.14: revoke the family.
+		// rotation): someone else holds a copy. RFC 9700, section 4.14: revoke the family.
 		r.revoke()
 		return res, true, ErrReuseDetected
 	}
@@ -201,7 +201,7 @@ func (r *record) knows(h []byte, used usedLog) (bool, error) {
 }
 
 // revoke marks the family revoked and forgets the provider refresh token, which
-// is useless from now on and must not outlive the session (SPEC §5).
+// is useless from now on and must not outlive the session (README.md).
 func (r *record) revoke() {
 	r.Revoked = true
 	r.ProviderRT = nil

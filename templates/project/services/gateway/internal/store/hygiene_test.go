@@ -16,8 +16,8 @@ var embedded = []struct {
 	{"bolt", newBolt},
 }
 
-// Logout and reuse detection must delete the provider refresh token (SPEC §5:
-// deleted on logout), not merely hide it behind the revoked flag.
+// Logout and reuse detection must delete the provider refresh token (README.md:
+// deleted at logout), not merely hide it behind the revoked flag.
 func TestRevokeDeletesProviderRT(t *testing.T) {
 	for _, b := range embedded {
 		t.Run(b.name, func(t *testing.T) {

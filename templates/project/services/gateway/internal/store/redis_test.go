@@ -10,7 +10,7 @@ import (
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 )
 
-// The key layout of notes §6: both keys hash-tagged by fid, expiring when the
+// The key layout of redis.go: both keys hash-tagged by fid, expiring when the
 // newest token does; once Redis drops them the token is ErrNotFound.
 func TestRedisKeys(t *testing.T) {
 	ctx, now := t.Context(), time.UnixMilli(time.Now().UnixMilli())

@@ -1,4 +1,4 @@
-// Package store keeps refresh-token families (SPEC §5): opaque rotating refresh
+// Package store keeps refresh-token families (README.md, token response): opaque rotating refresh
 // tokens with reuse detection. Backends: NewMemory (tests, dev), NewBolt (the
 // embedded default, survives restarts) and NewRedis (shared, several gateways).
 // All backends pass the same conformance suite (package storetest).

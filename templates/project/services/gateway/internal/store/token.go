@@ -11,7 +11,7 @@ import (
 
 const (
 	fidBytes    = 16
-	secretBytes = 32 // ≥256 bits (SPEC §5)
+	secretBytes = 32 // ≥256 bits (README.md, token response)
 )
 
 // Strict decoding rejects non-zero padding bits, so every token has exactly one

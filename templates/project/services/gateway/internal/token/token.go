@@ -1,4 +1,4 @@
-// Package token mints and verifies the gateway's own access JWT (SPEC §5):
+// Package token mints and verifies the gateway's own access JWT (README.md):
 // RS256, kid = RFC 7638 thumbprint, claims iss sub aud iat nbf exp jti provider
 // email name. Verification pins RS256, knows keys only by kid from its own set,
 // checks iss, aud, exp and nbf with a small leeway, and caches verified tokens.

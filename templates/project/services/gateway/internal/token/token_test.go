@@ -148,7 +148,7 @@ func TestKidIsTheRFC7638Thumbprint(t *testing.T) {
 	}
 }
 
-// The attacks of SPEC §5 "Verification pins RS256 ... knows keys only by kid".
+// The attacks README.md rules out: "Verification pins RS256 ... knows keys only by kid".
 func TestVerifyRejectsAlgNone(t *testing.T) {
 	now := time.Now()
 	_, v := newPair(t, now)

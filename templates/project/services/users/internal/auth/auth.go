@@ -38,7 +38,7 @@ var ErrInvalidToken = errors.New("invalid token")
 // ErrKeysUnavailable means the JWKS could not be fetched, so the token could not be checked.
 var ErrKeysUnavailable = errors.New("gateway keys unavailable")
 
-// Claims are the claims of a gateway access JWT (SPEC §5).
+// Claims are the claims of a gateway access JWT (services/gateway/README.md).
 type Claims struct {
 	jwt.Claims
 	Provider string `json:"provider"`

@@ -19,7 +19,7 @@ import (
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 )
 
-// The TTL and grace the suite rotates with (SPEC defaults are 336h and 10s; a
+// The TTL and grace the suite rotates with (the gateway's defaults are 336h and 10s; a
 // shorter ttl keeps Redis keys from lingering on a shared server).
 const (
 	TTL   = time.Hour
