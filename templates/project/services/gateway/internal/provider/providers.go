@@ -1,12 +1,12 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 )
 
 type googleVerifier struct{ oidc *oidcClient }
@@ -79,8 +79,8 @@ func (k *kakaoVerifier) Verify(ctx context.Context, t Tokens) (Identity, error) 
 		Provider: Kakao,
 		Subject:  me.ID.String(),
 		Email:    me.KakaoAccount.Email,
-		Name:     firstNonEmpty(me.KakaoAccount.Profile.Nickname, me.Properties.Nickname),
-		Image:    firstNonEmpty(me.KakaoAccount.Profile.ProfileImageURL, me.Properties.ProfileImage),
+		Name:     cmp.Or(me.KakaoAccount.Profile.Nickname, me.Properties.Nickname),
+		Image:    cmp.Or(me.KakaoAccount.Profile.ProfileImageURL, me.Properties.ProfileImage),
 	}
 	if !validSubject(id.Subject) {
 		return Identity{}, invalid("kakao user API answered without an id")
@@ -119,7 +119,7 @@ func (n *naverVerifier) Verify(ctx context.Context, t Tokens) (Identity, error) 
 		Provider: Naver,
 		Subject:  me.Response.ID,
 		Email:    me.Response.Email,
-		Name:     firstNonEmpty(me.Response.Name, me.Response.Nickname),
+		Name:     cmp.Or(me.Response.Name, me.Response.Nickname),
 		Image:    me.Response.ProfileImage,
 	}
 	if !validSubject(id.Subject) {
@@ -155,13 +155,4 @@ func getJSON(ctx context.Context, client *http.Client, url, bearer string, out a
 		return unavailable("user API", fmt.Errorf("%s: %v", url, err))
 	}
 	return nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -165,8 +165,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "login",
-		slog.String("provider", id.Provider), slog.String("user_id", userID),
-		slog.String("request_id", requestIDFrom(r.Context())))
+		slog.String("provider", id.Provider), slog.String("user_id", userID))
 	s.respondTokens(w, r, fam, raw, store.TokenExpiry(fam, now, s.cfg.RefreshTTL), now)
 }
 
@@ -187,8 +186,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrReuseDetected):
-		s.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token reused; session revoked",
-			slog.String("request_id", requestIDFrom(r.Context())))
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token reused; session revoked")
 		writeError(w, http.StatusUnauthorized, "invalid_grant",
 			"The refresh token was already used; the session has been revoked.")
 		return
@@ -259,7 +257,6 @@ func (s *Server) providerError(w http.ResponseWriter, r *http.Request, name stri
 	attrs := []slog.Attr{
 		slog.String("provider", name),
 		slog.String("err", err.Error()),
-		slog.String("request_id", requestIDFrom(r.Context())),
 	}
 	switch {
 	case errors.Is(err, provider.ErrMissing):
@@ -279,8 +276,7 @@ func (s *Server) providerError(w http.ResponseWriter, r *http.Request, name stri
 // storeError answers 503 for any store failure; the cause is logged only.
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	s.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable",
-		slog.String("op", op), slog.String("err", err.Error()),
-		slog.String("request_id", requestIDFrom(r.Context())))
+		slog.String("op", op), slog.String("err", err.Error()))
 	writeStoreUnavailable(w)
 }
 

@@ -14,6 +14,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider/providertest"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 )
@@ -310,7 +311,7 @@ func TestRefreshUnknownTokenIs401(t *testing.T) {
 // answers 429 with Retry-After.
 func TestAuthRateLimitPerAddress(t *testing.T) {
 	h := newHarness(t, func(o *server.Options) {
-		o.Config.AuthRate, o.Config.AuthBurst = 0, 0 // the defaults
+		o.Config.AuthRate, o.Config.AuthBurst = config.DefaultAuthRate, config.DefaultAuthBurst
 	})
 	for i := range 20 {
 		if r := h.post("/auth/logout", secret, map[string]string{"refresh_token": "x"}); r.Status != http.StatusNoContent {

@@ -46,10 +46,6 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return &requestInfo{}
 }
 
-func requestIDFrom(ctx context.Context) string {
-	return infoFrom(ctx).id
-}
-
 func newRequestID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
@@ -116,7 +112,6 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("request_id", requestIDFrom(r.Context())),
 		)
 	})
 }
@@ -129,8 +124,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.LogAttrs(r.Context(), slog.LevelError, "panic", slog.Any("panic", v),
-					slog.String("request_id", requestIDFrom(r.Context())))
+				s.log.LogAttrs(r.Context(), slog.LevelError, "panic", slog.Any("panic", v))
 				writeServerError(w)
 			}
 		}()

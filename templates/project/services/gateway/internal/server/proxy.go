@@ -133,8 +133,7 @@ func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, service stri
 		status, code, desc = http.StatusGatewayTimeout, "upstream_timeout", "The "+service+" service did not answer in time."
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelWarn, "proxy error",
-		slog.String("service", service), slog.String("err", err.Error()),
-		slog.String("request_id", requestIDFrom(r.Context())))
+		slog.String("service", service), slog.String("err", err.Error()))
 	writeError(w, status, code, desc)
 }
 

@@ -45,7 +45,9 @@ type Options struct {
 	// published and accepted until the tokens they signed have expired.
 	Retired   []keys.Retired
 	Providers provider.Set
-	Logger    *slog.Logger
+	// Logger receives the gateway's logs; each record logged with a request's
+	// context carries its request_id. nil means slog.Default().
+	Logger *slog.Logger
 	// Transport carries proxied requests; nil means NewTransport().
 	Transport http.RoundTripper
 	// MaxProxyBody caps proxied request bodies; 0 means DefaultMaxProxyBody.
@@ -79,19 +81,24 @@ func New(o Options) (*Server, error) {
 	if o.Store == nil || o.Key == nil {
 		return nil, errors.New("server: a store and a signing key are required")
 	}
+	// config.Load applies the defaults; a Config built by hand must set these.
+	if c := o.Config; c.AccessTTL <= 0 || c.RefreshTTL <= 0 || c.AuthRate <= 0 || c.AuthBurst < 1 {
+		return nil, errors.New("server: the config needs positive AccessTTL, RefreshTTL, AuthRate and AuthBurst (config.Load sets them)")
+	}
 	s := &Server{
 		cfg:       o.Config,
 		store:     o.Store,
 		key:       o.Key,
 		retired:   o.Retired,
 		providers: o.Providers,
-		log:       o.Logger,
 		maxProxy:  o.MaxProxyBody,
 		now:       o.Now,
 	}
-	if s.log == nil {
-		s.log = slog.Default()
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
 	}
+	s.log = slog.New(requestLogHandler{logger.Handler()})
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,18 +107,6 @@ func New(o Options) (*Server, error) {
 	}
 	if s.maxProxy <= 0 {
 		s.maxProxy = DefaultMaxProxyBody
-	}
-	if s.cfg.AccessTTL <= 0 {
-		s.cfg.AccessTTL = config.DefaultAccessTTL
-	}
-	if s.cfg.RefreshTTL <= 0 {
-		s.cfg.RefreshTTL = config.DefaultRefreshTTL
-	}
-	if s.cfg.AuthRate <= 0 {
-		s.cfg.AuthRate = config.DefaultAuthRate
-	}
-	if s.cfg.AuthBurst <= 0 {
-		s.cfg.AuthBurst = config.DefaultAuthBurst
 	}
 	var err error
 	if s.minter, err = token.NewMinter(o.Key, s.cfg.Issuer, s.cfg.Audience, s.cfg.AccessTTL); err != nil {
@@ -158,7 +153,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/{service}/{rest...}", s.proxy)
 	mux.HandleFunc("/api/{service}", s.proxy)
 	mux.HandleFunc("/", notFound)
-	return s.recoverer(s.requestID(s.accessLog(mux)))
+	// requestID comes first so that every log line, a recovered panic's too,
+	// carries the request id.
+	return s.requestID(s.recoverer(s.accessLog(mux)))
 }
 
 func post(h http.HandlerFunc) http.HandlerFunc {
