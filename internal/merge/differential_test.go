@@ -23,9 +23,9 @@ var differentialTemplates = []string{
 	".env.example.tmpl",
 	"go.work.tmpl",
 	"scripts/dev.mjs",
-	"services/gateway/internal/config/config.go.tmpl",
-	"services/gateway/internal/token/cache.go.tmpl",
-	"services/gateway/internal/server/proxy.go.tmpl",
+	"services/gateway/internal/config/config.go",
+	"services/gateway/internal/token/cache.go",
+	"services/gateway/internal/server/proxy.go",
 }
 
 const differentialSeed = 20261201

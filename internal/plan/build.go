@@ -34,6 +34,11 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 				return nil // a conditional file whose condition is off
 			}
 		}
+		if path.Ext(out) == ".go" { // Go of a generated module: give it the project's module path
+			if raw, err = rewriteImports(name, raw, s.Module); err != nil {
+				return err
+			}
+		}
 		p.add(File{Path: out, Mode: modeFor(out), Data: raw})
 		return nil
 	})

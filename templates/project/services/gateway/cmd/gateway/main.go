@@ -1,0 +1,205 @@
+// Command gateway is the project's API gateway (services/gateway/README.md). It
+// is configured by the environment alone; see README.md, Configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/token"
+)
+
+// drainTimeout bounds the graceful shutdown on SIGTERM.
+const drainTimeout = 10 * time.Second
+
+// sweepEvery is how often expired sessions are deleted from a store that does
+// not expire data by itself (the embedded bolt store; Redis keys expire alone).
+const sweepEvery = time.Hour
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Getenv, logger, nil); err != nil {
+		logger.Error("gateway stopped", "err", err.Error())
+		os.Exit(1)
+	}
+}
+
+// run starts the gateway and serves until ctx is done, then drains in-flight
+// requests for at most drainTimeout. ln may be nil (listen on GATEWAY_ADDR).
+func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, ln net.Listener) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	key, err := loadKey(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	retired := trackKeys(cfg, key, logger)
+	redis.SetLogger(redisLogger{logger})
+	st, kind, err := openStore(cfg)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer st.Close()
+
+	providers := provider.FromConfig(cfg, provider.Options{})
+	srv, err := server.New(server.Options{
+		Config:    cfg,
+		Store:     st,
+		Key:       key,
+		Retired:   retired,
+		Providers: providers,
+		Logger:    logger,
+	})
+	if err != nil {
+		return err
+	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return err
+		}
+	}
+	httpSrv := server.NewHTTPServer(cfg.Addr, srv.Handler(), logger)
+
+	if sw, ok := st.(store.Sweeper); ok {
+		// Stopped and waited for before the deferred st.Close runs.
+		sweepCtx, stopSweep := context.WithCancel(ctx)
+		sweepDone := make(chan struct{})
+		go func() {
+			defer close(sweepDone)
+			sweep(sweepCtx, sw, cfg.RefreshTTL, sweepEvery, logger)
+		}()
+		defer func() {
+			stopSweep()
+			<-sweepDone
+		}()
+	}
+	names := make([]string, 0, len(providers))
+	for n := range providers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	routes := make([]string, 0, len(cfg.Routes))
+	for _, r := range cfg.Routes {
+		routes = append(routes, r.Name+"="+r.URL.String())
+	}
+	logger.Info("gateway listening", "addr", ln.Addr().String(), "store", kind,
+		"providers", names, "routes", routes, "issuer", cfg.Issuer, "kid", key.ID)
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests", "timeout", drainTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		logger.Warn("drain timed out; closing remaining connections")
+		_ = httpSrv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("gateway stopped")
+	return nil
+}
+
+func loadKey(cfg config.Config, logger *slog.Logger) (*keys.Key, error) {
+	if cfg.SigningKeyFile != "" {
+		return keys.LoadFile(cfg.SigningKeyFile)
+	}
+	k, generated, err := keys.LoadOrGenerate(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if generated {
+		logger.Warn("generated a development signing key; set GATEWAY_SIGNING_KEY_FILE in production",
+			"path", filepath.Join(cfg.DataDir, keys.DevKeyFile), "kid", k.ID)
+	}
+	return k, nil
+}
+
+// trackKeys remembers the signing key under GATEWAY_DATA_DIR and returns the
+// keys signed with before it whose tokens may still be valid. Without that
+// memory a new key only costs a 401 and a refresh for tokens already out, so a
+// failure here is logged, not fatal.
+func trackKeys(cfg config.Config, key *keys.Key, logger *slog.Logger) []keys.Retired {
+	retired, err := keys.Track(cfg.DataDir, key, time.Now(), cfg.AccessTTL+token.Leeway)
+	if err != nil {
+		logger.Warn("signing-key history unavailable: after a key change, tokens signed by the earlier key are refused",
+			"path", filepath.Join(cfg.DataDir, keys.HistoryFile), "err", err.Error())
+	}
+	for _, r := range retired {
+		logger.Info("an earlier signing key stays published until its tokens expire", "kid", r.Key.KeyID, "until", r.Until)
+	}
+	return retired
+}
+
+// openStore: REDIS_URL set ⇒ Redis (the gateway starts even when Redis is
+// down; requests needing it answer 503 until it is back), else the embedded
+// bbolt store under GATEWAY_DATA_DIR.
+func openStore(cfg config.Config) (store.Store, string, error) {
+	if cfg.RedisURL != "" {
+		st, err := store.NewRedisURL(cfg.RedisURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("REDIS_URL: %w", err)
+		}
+		return st, "redis", nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, "", err
+	}
+	st, err := store.NewBolt(filepath.Join(cfg.DataDir, "sessions.db"))
+	return st, "bolt", err
+}
+
+// sweep deletes the sessions none of whose refresh tokens can still be valid,
+// once at start and then every interval, until ctx is done.
+func sweep(ctx context.Context, sw store.Sweeper, ttl, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := sw.Sweep(ctx, time.Now(), ttl); err != nil {
+			logger.Warn("sweeping expired sessions failed", "err", err.Error())
+		} else {
+			logger.Debug("swept expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// redisLogger sends go-redis's own messages (reconnect attempts while Redis is
+// down) through slog at debug level; /readyz and the 503 answers already say
+// that the store is unreachable.
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.Log(ctx, slog.LevelDebug, "redis: "+fmt.Sprintf(format, v...))
+}
