@@ -61,13 +61,13 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 
 // included decides from the path alone whether a template belongs to this project: a
 // provider's logo and console guide need that provider, the debug-tokens component needs
-// --debug-tokens, the Go services need the gateway. (dev/mock-oauth stands in for all three
-// providers and enables only those with a client id in .env.local.)
+// --debug-tokens, the Go services and their deploy files need the gateway. (dev/mock-oauth
+// stands in for all three providers and enables only those with a client id in .env.local.)
 func included(name string, s spec.Spec) bool {
 	if name == "apps/web/components/debug-tokens.tsx" {
 		return s.DebugTokens
 	}
-	if strings.HasPrefix(name, "services/") || slices.Contains(gatewayOnly, name) {
+	if needsGateway(name) {
 		return s.Gateway
 	}
 	dir, base := path.Split(name)
@@ -76,6 +76,12 @@ func included(name string, s spec.Spec) bool {
 		return s.Has(spec.Provider(stem))
 	}
 	return true
+}
+
+// needsGateway reports whether a template exists only for the Go services: the services
+// themselves, the compose file that runs them and their Kubernetes manifests.
+func needsGateway(name string) bool {
+	return strings.HasPrefix(name, "services/") || strings.HasPrefix(name, "deploy/") || slices.Contains(gatewayOnly, name)
 }
 
 // perProviderDirs hold one file per provider, named after it.

@@ -1,6 +1,10 @@
 package plan
 
-import "github.com/nextmsa/nextmsa/internal/spec"
+import (
+	"strings"
+
+	"github.com/nextmsa/nextmsa/internal/spec"
+)
 
 // WebURL is where `pnpm dev` serves the web app; docs and redirect URIs are built from it.
 const WebURL = "http://localhost:3000"
@@ -22,6 +26,21 @@ type Data struct {
 	// GoModules are the directories of the project's Go modules, for go.work and the
 	// root test script.
 	GoModules []string
+	// Services are the Go services behind the gateway, in routing order. deploy/k8s (its
+	// Deployments, Services and the gateway's GATEWAY_ROUTES) is rendered from this list.
+	Services []ServiceData
+}
+
+// ServiceData is one Go service behind the gateway, reached at /api/<Name>/.
+type ServiceData struct {
+	Name string
+	Port int
+}
+
+// EnvPrefix is the prefix of the service's own variables (USERS for USERS_ADDR): a service
+// name is a DNS label, and '-' cannot appear in a variable name.
+func (s ServiceData) EnvPrefix() string {
+	return strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_"))
 }
 
 // ProviderData names one chosen provider for templates.
@@ -43,6 +62,7 @@ func newData(s spec.Spec) Data {
 		DebugTokens: s.DebugTokens,
 		WebURL:      WebURL,
 		GoModules:   GoModules(s),
+		Services:    services(s),
 	}
 	for _, p := range s.Providers {
 		d.Providers = append(d.Providers, ProviderData{ID: string(p), Label: p.Label(), Korean: p.Korean(), Env: p.Env()})
@@ -53,6 +73,14 @@ func newData(s spec.Spec) Data {
 // RedirectURI is the callback URL a provider's console must list for local development.
 func RedirectURI(p spec.Provider) string {
 	return WebURL + "/api/auth/callback/" + string(p)
+}
+
+// services lists the Go services behind the gateway: today the example service alone.
+func services(s spec.Spec) []ServiceData {
+	if !s.Gateway {
+		return nil
+	}
+	return []ServiceData{{Name: "users", Port: 8081}}
 }
 
 // GoModules lists the Go modules the project has, in go.work order.
