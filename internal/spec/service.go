@@ -26,7 +26,7 @@ const FirstServicePort = 8081
 var reservedPorts = []int{3000, 8080, 9090, 9400, 6379}
 
 // reservedServiceNames would clash with the gateway's own routes or the stack's parts.
-var reservedServiceNames = []string{"auth", "api", "gateway", "web", "healthz", "readyz", "metrics", ".well-known", "libs", "mock-oauth"}
+var reservedServiceNames = []string{"auth", "api", "gateway", "web", "healthz", "readyz", "metrics", ".well-known", "libs", "mock-oauth", "redis"}
 
 var dnsLabel = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
