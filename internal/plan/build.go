@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"path"
-	"slices"
 	"strings"
 	"text/template"
 
@@ -18,20 +16,25 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 	data := newData(s)
 	p := &Plan{}
 	err := fs.WalkDir(src, ".", func(name string, entry fs.DirEntry, err error) error {
-		if err != nil || entry.IsDir() || !included(name, s) {
+		if err != nil || entry.IsDir() {
 			return err
+		}
+		out := destination(name)
+		if !Exists(out, s) {
+			return nil
 		}
 		raw, err := fs.ReadFile(src, name)
 		if err != nil {
 			return err
 		}
-		out := destination(name)
 		if strings.HasSuffix(name, ".tmpl") {
 			if raw, err = render(name, raw, data); err != nil {
 				return err
 			}
+			// Whether a file exists is decided by rules.go alone, never by a template
+			// whose condition is off.
 			if len(bytes.TrimSpace(raw)) == 0 {
-				return nil // a conditional file whose condition is off
+				return fmt.Errorf("%s renders to nothing for these options: give it a rule in internal/plan/rules.go instead", name)
 			}
 		}
 		p.add(File{Path: out, Mode: modeFor(out), Data: raw})
@@ -49,43 +52,6 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 	}
 	p.sort()
 	return p, nil
-}
-
-// included decides from the path alone whether a template belongs to this project: a
-// provider's logo and console guide need that provider, the debug-tokens component needs
-// --debug-tokens, the Go services need the gateway. (dev/mock-oauth stands in for all three
-// providers and enables only those with a client id in .env.local.)
-func included(name string, s spec.Spec) bool {
-	if name == "apps/web/components/debug-tokens.tsx" {
-		return s.DebugTokens
-	}
-	if strings.HasPrefix(name, "services/") || slices.Contains(gatewayOnly, name) {
-		return s.Gateway
-	}
-	dir, base := path.Split(name)
-	if slices.Contains(perProviderDirs, dir) {
-		stem, _, _ := strings.Cut(base, ".")
-		return s.Has(spec.Provider(stem))
-	}
-	return true
-}
-
-// perProviderDirs hold one file per provider, named after it.
-var perProviderDirs = []string{"apps/web/public/logos/", "docs/oauth/"}
-
-// gatewayOnly are the root files that exist only for the Go services.
-var gatewayOnly = []string{"docker-compose.yml.tmpl"}
-
-// renames maps stored base names to generated ones; see templates/embed.go for why.
-var renames = map[string]string{"gitignore": ".gitignore"}
-
-func destination(name string) string {
-	name = strings.TrimSuffix(name, ".tmpl")
-	dir, base := path.Split(name)
-	if renamed, ok := renames[base]; ok {
-		return dir + renamed
-	}
-	return name
 }
 
 func modeFor(name string) fs.FileMode {

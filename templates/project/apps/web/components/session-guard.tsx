@@ -1,4 +1,3 @@
-{{- if .Gateway -}}
 "use client";
 
 // Signs the user out when the login can no longer be renewed: lib/auth.ts sets
@@ -20,4 +19,3 @@ export function SessionGuard() {
 
   return null;
 }
-{{- end}}

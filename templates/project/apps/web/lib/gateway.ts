@@ -1,4 +1,3 @@
-{{- if .Gateway -}}
 // The web server's client for the Go gateway (services/gateway). Server side only: the
 // /auth/* endpoints need GATEWAY_INTERNAL_SECRET, which must never reach the browser.
 //
@@ -202,4 +201,3 @@ export async function fetchMe(accessToken: string, env: Env = process.env): Prom
     return { ok: false, status: res.status, message: "사용자 서비스의 응답을 읽지 못했습니다." };
   }
 }
-{{- end}}
