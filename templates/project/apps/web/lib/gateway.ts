@@ -6,6 +6,9 @@
 //   POST /auth/logout    revoke the refresh token (and the provider refresh token it keeps)
 //   GET  /api/users/me   the example service behind the gateway, with the access JWT
 
+// "server-only" turns an import from a client component into a build error, so the secret
+// cannot end up in a browser bundle by mistake.
+import "server-only";
 import { baseURL, type Env } from "./env";
 
 /** Where the gateway listens: GATEWAY_URL, default http://localhost:8080 (no trailing slash). */

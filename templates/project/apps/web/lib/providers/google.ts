@@ -1,6 +1,7 @@
 // Google: the next-auth provider configuration. Every endpoint is read with baseURL, so
 // it can be pointed somewhere else (the offline stand-in dev/mock-oauth, a test server)
 // without touching code; the default is the real Google. Console setup: docs/oauth/google.md.
+import "server-only";
 import type { Provider } from "next-auth/providers/index";
 import GoogleProvider from "next-auth/providers/google";
 import { baseURL, type Env } from "../env";

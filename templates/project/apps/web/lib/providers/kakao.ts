@@ -1,6 +1,7 @@
 // Kakao: the next-auth provider configuration. Every endpoint is read with baseURL, so
 // it can be pointed somewhere else (the offline stand-in dev/mock-oauth, a test server)
 // without touching code; the default is the real Kakao. Console setup: docs/oauth/kakao.md.
+import "server-only";
 import type { OAuthConfig } from "next-auth/providers/index";
 import { baseURL, type Env } from "../env";
 

@@ -1,6 +1,7 @@
 // Naver: the next-auth provider configuration. Every endpoint is read with baseURL, so
 // it can be pointed somewhere else (the offline stand-in dev/mock-oauth, a test server)
 // without touching code; the default is the real Naver. Console setup: docs/oauth/naver.md.
+import "server-only";
 import type { Provider } from "next-auth/providers/index";
 import NaverProvider from "next-auth/providers/naver";
 import { baseURL, type Env } from "../env";
