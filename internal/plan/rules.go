@@ -32,6 +32,7 @@ var rules = []rule{
 	{"apps/web/components/session-guard.tsx", gateway},
 	{"apps/web/components/debug-tokens.tsx", debugTokens},
 	{"apps/web/lib/providers/{provider}.ts", chosen},
+	{"apps/web/lib/providers/{provider}.test.ts", chosen},
 	{"apps/web/public/logos/{provider}.svg", chosen},
 	{"docs/oauth/{provider}.md", chosen},
 }
