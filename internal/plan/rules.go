@@ -33,6 +33,7 @@ var rules = []rule{
 	{"apps/web/components/debug-tokens.tsx", debugTokens},
 	{"apps/web/lib/providers/{provider}.ts", chosen},
 	{"apps/web/lib/providers/{provider}.test.ts", chosen},
+	{"apps/web/app/oauth/login/{provider}.css", chosen},
 	{"apps/web/public/logos/{provider}.svg", chosen},
 	{"docs/oauth/{provider}.md", chosen},
 }

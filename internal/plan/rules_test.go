@@ -35,6 +35,8 @@ func TestExists(t *testing.T) {
 		{"apps/web/lib/providers/naver.test.ts", true, true, true},
 		{"apps/web/lib/test/next-auth.ts", true, true, true},
 		{"apps/web/public/logos/google.svg", true, false, false},
+		{"apps/web/app/oauth/login/google.css", true, false, false},
+		{"apps/web/app/oauth/login/naver.css", true, true, true},
 		{"apps/web/public/logos/kakao.svg", true, false, true},
 		{"docs/oauth/naver.md", true, true, true},
 		{"docs/oauth/google.md", true, false, false},
