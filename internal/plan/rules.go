@@ -29,6 +29,7 @@ var rules = []rule{
 	{"services/**", gateway},
 	{"docker-compose.yml", gateway},
 	{"apps/web/lib/gateway.ts", gateway},
+	{"apps/web/lib/gateway-session.ts", gateway},
 	{"apps/web/components/session-guard.tsx", gateway},
 	{"apps/web/components/debug-tokens.tsx", debugTokens},
 	{"apps/web/lib/providers/{provider}.ts", chosen},

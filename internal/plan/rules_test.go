@@ -26,6 +26,7 @@ func TestExists(t *testing.T) {
 		{"servicesX/file", true, true, true},
 		{"docker-compose.yml", true, false, true},
 		{"apps/web/lib/gateway.ts", true, false, true},
+		{"apps/web/lib/gateway-session.ts", true, false, true},
 		{"apps/web/components/session-guard.tsx", true, false, true},
 		{"apps/web/components/debug-tokens.tsx", false, false, true},
 		{"apps/web/lib/providers/google.ts", true, false, false},
