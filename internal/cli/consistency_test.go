@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"os"
 	"regexp"
-	"slices"
 	"testing"
 
 	"github.com/nextmsa/nextmsa/internal/plan"
@@ -25,11 +24,6 @@ func generatedFiles(t *testing.T, s spec.Spec) map[string][]byte {
 	return files
 }
 
-// undocumentedEnvLocal are variables .env.local sets that .env.example does not explain yet.
-// TODO(merge): templates/project/.env.example.tmpl is edited on the template branches; once it
-// explains MOCK_OAUTH_URL (dev/mock-oauth/README.md does today), empty this list.
-var undocumentedEnvLocal = []string{"MOCK_OAUTH_URL"}
-
 // TestEnvExampleDocumentsEveryEnvLocalVariable: .env.local is built in Go and .env.example
 // from a template; every variable the first sets, the second must explain.
 func TestEnvExampleDocumentsEveryEnvLocalVariable(t *testing.T) {
@@ -43,12 +37,7 @@ func TestEnvExampleDocumentsEveryEnvLocalVariable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range regexp.MustCompile(`(?m)^([A-Z0-9_]+)=`).FindAllStringSubmatch(string(env.Data), -1) {
-			explained := regexp.MustCompile(`(?m)^(# )?` + name[1] + `=`).Match(example)
-			if known := slices.Contains(undocumentedEnvLocal, name[1]); known == explained {
-				if known {
-					t.Errorf(".env.example explains %s now: drop it from undocumentedEnvLocal", name[1])
-					continue
-				}
+			if !regexp.MustCompile(`(?m)^(# )?` + name[1] + `=`).Match(example) {
 				t.Errorf("gateway %v, providers %v: .env.local sets %s, .env.example does not explain it", s.Gateway, s.Providers, name[1])
 			}
 		}

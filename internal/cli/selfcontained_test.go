@@ -6,21 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"testing"
 )
 
 // outsideReference matches what a generated project must never say: sections and notes of
 // this repository's contract, paths of this machine, the design's scenario labels.
 var outsideReference = regexp.MustCompile(`SPEC §|SPEC\.md|\.\./shared|/work/|shared/notes|(?i:\bscenario [0-9])`)
-
-// knownOutsideReferences are generated files that still cite things outside the project.
-// TODO(merge): remove once the template branches land; then every file must be clean.
-var knownOutsideReferences = []string{
-	"apps/web/lib/auth.test.ts",
-	"apps/web/lib/auth.ts",
-	"apps/web/lib/gateway.ts",
-}
 
 // TestGeneratedFilesAreSelfContained generates the default project and every golden
 // scenario (.env.local included) and fails on any file that refers outside the project,
@@ -32,7 +23,6 @@ func TestGeneratedFilesAreSelfContained(t *testing.T) {
 			cases = append(cases, sc)
 		}
 	}
-	offending := map[string]bool{}
 	for _, sc := range cases {
 		t.Run(sc.name, func(t *testing.T) {
 			dir := generate(t, sc.flags)
@@ -54,11 +44,7 @@ func TestGeneratedFilesAreSelfContained(t *testing.T) {
 				if bytes.Contains(data, []byte(root)) {
 					found = append(found, root)
 				}
-				if len(found) == 0 {
-					return nil
-				}
-				offending[rel] = true
-				if !slices.Contains(knownOutsideReferences, rel) {
+				if len(found) > 0 {
 					t.Errorf("%s refers outside the project: %q", rel, found)
 				}
 				return nil
@@ -67,10 +53,5 @@ func TestGeneratedFilesAreSelfContained(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-	}
-	for _, rel := range knownOutsideReferences {
-		if !offending[rel] {
-			t.Errorf("%s is clean now: drop it from knownOutsideReferences", rel)
-		}
 	}
 }

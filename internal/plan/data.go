@@ -43,12 +43,17 @@ func (s ServiceData) EnvPrefix() string {
 	return strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_"))
 }
 
-// ProviderData names one chosen provider for templates.
+// ProviderData is one chosen provider's row of the provider table (spec.ProviderInfo),
+// for templates.
 type ProviderData struct {
-	ID     string
-	Label  string
-	Korean string
-	Env    string
+	ID          string
+	Label       string
+	Korean      string
+	DisplayName string
+	ButtonLabel string
+	UserIDField string
+	Env         string // prefix of its variables: GOOGLE_CLIENT_ID, …
+	Docs        string // its console guide: docs/oauth/google.md
 }
 
 func newData(s spec.Spec) Data {
@@ -65,7 +70,11 @@ func newData(s spec.Spec) Data {
 		Services:    services(s),
 	}
 	for _, p := range s.Providers {
-		d.Providers = append(d.Providers, ProviderData{ID: string(p), Label: p.Label(), Korean: p.Korean(), Env: p.Env()})
+		info := p.Info()
+		d.Providers = append(d.Providers, ProviderData{
+			ID: string(p), Label: info.Label, Korean: info.Korean, DisplayName: info.DisplayName,
+			ButtonLabel: info.ButtonLabel, UserIDField: info.UserIDField, Env: p.Env(), Docs: p.Docs(),
+		})
 	}
 	return d
 }

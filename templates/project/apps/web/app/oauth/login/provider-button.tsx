@@ -7,7 +7,7 @@
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 
-/** `id` is the NextAuth provider id from lib/auth.ts; its logo is public/logos/<id>.svg. */
+/** `id` is the NextAuth provider id (lib/providers/<id>.ts); its logo is public/logos/<id>.svg. */
 export function ProviderButton({ id, label }: { id: string; label: string }) {
   const [pending, setPending] = useState(false);
 

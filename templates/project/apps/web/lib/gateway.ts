@@ -1,4 +1,3 @@
-{{- if .Gateway -}}
 // The web server's client for the Go gateway (services/gateway). Server side only: the
 // /auth/* endpoints need GATEWAY_INTERNAL_SECRET, which must never reach the browser.
 //
@@ -7,6 +6,9 @@
 //   POST /auth/logout    revoke the refresh token (and the provider refresh token it keeps)
 //   GET  /api/users/me   the example service behind the gateway, with the access JWT
 
+// "server-only" turns an import from a client component into a build error, so the secret
+// cannot end up in a browser bundle by mistake.
+import "server-only";
 import { baseURL, type Env } from "./env";
 
 /** Where the gateway listens: GATEWAY_URL, default http://localhost:8080 (no trailing slash). */
@@ -136,7 +138,7 @@ export interface ProviderTokens {
   expires_at?: number;
 }
 
-/** POST /auth/exchange ("scenario 1"): the gateway verifies the provider tokens with the provider. */
+/** POST /auth/exchange (the exchange at sign-in): the gateway verifies the provider tokens with the provider. */
 export async function exchange(env: Env, provider: ProviderTokens): Promise<GatewayTokens> {
   const body = {
     provider: provider.provider,
@@ -202,4 +204,3 @@ export async function fetchMe(accessToken: string, env: Env = process.env): Prom
     return { ok: false, status: res.status, message: "사용자 서비스의 응답을 읽지 못했습니다." };
   }
 }
-{{- end}}

@@ -1,10 +1,9 @@
-{{- if .Gateway -}}
 "use client";
 
-// Signs the user out when the login can no longer be renewed: lib/auth.ts sets
-// session.error = "RefreshTokenError" when the gateway refuses POST /auth/refresh (the
-// refresh token expired, was revoked by a sign-out elsewhere, or was reused). Rendered once
-// in layout.tsx; it shows nothing.
+// Signs the user out when the login can no longer be renewed: session.error is
+// "RefreshTokenError" (lib/auth.ts) when the gateway refused POST /auth/refresh
+// (lib/gateway-session.ts: the refresh token expired, was revoked by a sign-out elsewhere,
+// or was reused). Rendered once in layout.tsx; it shows nothing.
 import { signOut, useSession } from "next-auth/react";
 import { useEffect } from "react";
 
@@ -20,4 +19,3 @@ export function SessionGuard() {
 
   return null;
 }
-{{- end}}
