@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/nextmsa/nextmsa/internal/write"
 )
 
 // Apply carries out the changes in dir all-or-nothing. The new contents are first written
@@ -65,7 +67,7 @@ func Apply(ctx context.Context, dir string, changes []Change) (err error) {
 			undo = append(undo, removeEmptyParents(dir, filepath.Dir(dst))...)
 			continue
 		}
-		created, err := makeDirs(dir, filepath.Dir(dst))
+		created, err := write.MakeDirs(dir, filepath.Dir(dst))
 		undo = append(undo, created...)
 		if err != nil {
 			return fmt.Errorf("cannot create the directory of %s: %w", c.Path, errors.Unwrap(err))
@@ -90,27 +92,6 @@ func newStage(dir string) (string, error) {
 		return "", fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
 	}
 	return stage, nil
-}
-
-// makeDirs creates the missing directories between root and dir and returns the steps
-// that remove them again, outermost first (undo runs them in reverse).
-func makeDirs(root, dir string) ([]func(), error) {
-	var missing []string
-	for d := dir; d != root && d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		}
-		missing = append(missing, d)
-	}
-	var undo []func()
-	for i := len(missing) - 1; i >= 0; i-- {
-		d := missing[i]
-		if err := os.Mkdir(d, 0o755); err != nil {
-			return undo, err
-		}
-		undo = append(undo, func() { os.Remove(d) })
-	}
-	return undo, nil
 }
 
 // removeEmptyParents removes the directories a deletion left empty, up to root, so that

@@ -45,7 +45,7 @@ func merge(ctx context.Context, stage string, t Target, files, privateFiles []pl
 			res.Kept = append(res.Kept, f.Path)
 			continue
 		}
-		created, err := mkdirs(dir, filepath.Dir(dst))
+		created, err := MakeDirs(dir, filepath.Dir(dst))
 		undo = append(undo, created...)
 		if err != nil {
 			return res, err
@@ -83,9 +83,9 @@ func merge(ctx context.Context, stage string, t Target, files, privateFiles []pl
 	return res, nil
 }
 
-// mkdirs creates the missing directories between root and dir, returning undo steps that
+// MakeDirs creates the missing directories between root and dir, returning undo steps that
 // remove them deepest first.
-func mkdirs(root, dir string) ([]func(), error) {
+func MakeDirs(root, dir string) ([]func(), error) {
 	var missing []string
 	for d := dir; d != root && d != filepath.Dir(d); d = filepath.Dir(d) {
 		if _, err := os.Stat(d); err == nil {
