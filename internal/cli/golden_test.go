@@ -18,7 +18,7 @@ import (
 	"github.com/nextmsa/nextmsa/internal/iostreams"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.txtar from the generated trees")
+var updateGoldens = flag.Bool("update", false, "rewrite testdata/golden/*.txtar from the generated trees")
 
 const (
 	goldenDir = "../../testdata/golden"
@@ -87,7 +87,7 @@ func TestGolden(t *testing.T) {
 	shared := map[string][]byte{}
 	if a, err := txtar.ParseFile(filepath.Join(goldenDir, sharedGolden)); err == nil {
 		shared = filesOf(a)
-	} else if !*update {
+	} else if !*updateGoldens {
 		t.Fatal(err)
 	}
 	got := map[string]tree{}
@@ -96,7 +96,7 @@ func TestGolden(t *testing.T) {
 			dir := generate(t, sc.flags)
 			tr := readTree(t, dir)
 			got[sc.name] = tr
-			if !*update {
+			if !*updateGoldens {
 				compareTree(t, sc.want, shared, tr)
 			}
 			env, err := os.ReadFile(filepath.Join(dir, ".env.local"))
@@ -106,12 +106,12 @@ func TestGolden(t *testing.T) {
 		})
 	}
 	if len(got) < len(scenarios) {
-		if *update {
+		if *updateGoldens {
 			t.Fatal("-update rewrites shared.txtar from every scenario; run TestGolden without a subtest filter")
 		}
 		return // a -run filter chose some scenarios; the shared archive is checked by a full run
 	}
-	if *update {
+	if *updateGoldens {
 		writeGoldens(t, scenarios, got)
 		return
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/nextmsa/nextmsa/internal/plan"
 	"github.com/nextmsa/nextmsa/internal/project"
 	"github.com/nextmsa/nextmsa/internal/spec"
-	projectupdate "github.com/nextmsa/nextmsa/internal/update"
+	"github.com/nextmsa/nextmsa/internal/update"
 )
 
 // GrowOptions is what add and remove run with: dependencies, the shared flags, and the
@@ -54,7 +54,7 @@ type growSummary struct {
 	Command   string                 `json:"command"`
 	DryRun    bool                   `json:"dryRun"`
 	Options   spec.Spec              `json:"options"`
-	Changes   []projectupdate.Change `json:"changes"`
+	Changes   []update.Change `json:"changes"`
 	Conflicts []string               `json:"conflicts"`
 	NextSteps []string               `json:"nextSteps"`
 }
@@ -78,8 +78,8 @@ func runGrow(ctx context.Context, o *GrowOptions) error {
 		return err
 	}
 	render := func(s spec.Spec) (*plan.Plan, error) { return buildPlan(s, o.Version) }
-	changes, err := projectupdate.Prepare(root, m.Options, next, render, o.merger(), o.Random)
-	var blocked *projectupdate.BlockedError
+	changes, err := update.Prepare(root, m.Options, next, render, o.merger(), o.Random)
+	var blocked *update.BlockedError
 	if errors.As(err, &blocked) {
 		return usageError{blocked}
 	}
@@ -87,7 +87,7 @@ func runGrow(ctx context.Context, o *GrowOptions) error {
 		return err
 	}
 	if !o.DryRun {
-		if err := projectupdate.Apply(ctx, root, changes); err != nil {
+		if err := update.Apply(ctx, root, changes); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -98,14 +98,14 @@ func runGrow(ctx context.Context, o *GrowOptions) error {
 	if err := o.report(root, next, changes, steps); err != nil {
 		return err
 	}
-	if n := len(projectupdate.Conflicts(changes)); n > 0 && !o.DryRun {
+	if n := len(update.Conflicts(changes)); n > 0 && !o.DryRun {
 		return exitCodeError{code: exitConflicts}
 	}
 	return nil
 }
 
 // merger labels the conflict markers so the user sees which side is theirs.
-func (o *GrowOptions) merger() projectupdate.Merger {
+func (o *GrowOptions) merger() update.Merger {
 	labels := merge.Labels{User: "yours", Generated: "nextmsa " + o.Command}
 	return func(_ string, base, user, generated []byte) ([]byte, bool) {
 		merged, conflicts := merge.Merge(base, user, generated, labels)
@@ -113,8 +113,8 @@ func (o *GrowOptions) merger() projectupdate.Merger {
 	}
 }
 
-func (o *GrowOptions) report(root string, next spec.Spec, changes []projectupdate.Change, steps []string) error {
-	conflicts := projectupdate.Conflicts(changes)
+func (o *GrowOptions) report(root string, next spec.Spec, changes []update.Change, steps []string) error {
+	conflicts := update.Conflicts(changes)
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -128,7 +128,7 @@ func (o *GrowOptions) report(root string, next spec.Spec, changes []projectupdat
 	if o.DryRun {
 		verb += " (dry run: nothing was changed)"
 	}
-	fmt.Fprintf(out, "%s: %s\n", verb, projectupdate.Summary(changes))
+	fmt.Fprintf(out, "%s: %s\n", verb, update.Summary(changes))
 	for _, c := range changes {
 		line := fmt.Sprintf("  %-8s %s", c.Action, c.Path)
 		if c.Note != "" {
