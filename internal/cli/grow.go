@@ -50,13 +50,13 @@ func addGrowFlags(cmd *cobra.Command, o *GrowOptions) {
 
 // growSummary is the --json output of add and remove.
 type growSummary struct {
-	Project   string                 `json:"project"`
-	Command   string                 `json:"command"`
-	DryRun    bool                   `json:"dryRun"`
-	Options   spec.Spec              `json:"options"`
+	Project   string          `json:"project"`
+	Command   string          `json:"command"`
+	DryRun    bool            `json:"dryRun"`
+	Options   spec.Spec       `json:"options"`
 	Changes   []update.Change `json:"changes"`
-	Conflicts []string               `json:"conflicts"`
-	NextSteps []string               `json:"nextSteps"`
+	Conflicts []string        `json:"conflicts"`
+	NextSteps []string        `json:"nextSteps"`
 }
 
 // runGrow is the pipeline of add and remove: find the project → its options → the edit →
