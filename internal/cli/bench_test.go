@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/nextmsa/nextmsa/internal/spec"
@@ -33,6 +36,43 @@ func BenchmarkInit(b *testing.B) {
 			for b.Loop() {
 				i++
 				runCLI(b, "init", filepath.Join(root, fmt.Sprint(i)), "--yes", mode)
+			}
+		})
+	}
+}
+
+// BenchmarkGrow measures add provider and add service on a full project: read nextmsa.json,
+// render the old and the new options, decide per file against the disk (with one file the
+// user edited, so one three-way merge runs), and the all-or-nothing write. Each iteration
+// gets a fresh project, made outside the timer. Compare with BenchmarkInit/init--no-git.
+func BenchmarkGrow(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		initFlags []string
+		args      []string
+	}{
+		{"add-provider", []string{"--providers", "google,naver"}, []string{"add", "provider", "kakao"}},
+		{"add-service", nil, []string{"add", "service", "orders"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			root := b.TempDir()
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				dir := filepath.Join(root, fmt.Sprint(i))
+				runCLI(b, append([]string{"init", dir, "--yes", "--no-git"}, tc.initFlags...)...)
+				readme := filepath.Join(dir, "README.md")
+				edited, err := os.ReadFile(readme)
+				if err != nil {
+					b.Fatal(err)
+				}
+				title, rest, _ := bytes.Cut(edited, []byte("\n"))
+				if err := os.WriteFile(readme, slices.Concat(title, []byte("\n\nOur notes.\n"), rest), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				runCLI(b, append(tc.args, "-C", dir)...)
 			}
 		})
 	}
