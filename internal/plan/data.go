@@ -43,6 +43,18 @@ func (s ServiceData) EnvPrefix() string {
 	return strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_"))
 }
 
+// GatewayMetricsPort is where the gateway serves /metrics (GATEWAY_METRICS_ADDR's default).
+const GatewayMetricsPort = 9090
+
+// metricsPortOffset puts a service's /metrics next to the gateway's: 8081 → 9091.
+const metricsPortOffset = GatewayMetricsPort + 1 - 8081
+
+// MetricsPort is where the service serves /metrics (<PREFIX>_METRICS_ADDR's default): its
+// own port moved by a fixed offset, so that it stays put when other services come and go.
+func (s ServiceData) MetricsPort() int {
+	return s.Port + metricsPortOffset
+}
+
 // ProviderData is one chosen provider's row of the provider table (spec.ProviderInfo),
 // for templates.
 type ProviderData struct {
