@@ -71,3 +71,29 @@ func TestSetServiceIdentityNeedsBothConstants(t *testing.T) {
 		}
 	}
 }
+
+// Without the users service (removed with --force) the main page greets from the session
+// alone and never calls /api/users/me.
+func TestTheMainPageCallsUsersOnlyIfItExists(t *testing.T) {
+	for _, tc := range []struct {
+		services []spec.Service
+		calls    bool
+	}{
+		{spec.DefaultServices(), true},
+		{[]spec.Service{{Name: "orders", Port: 8082}}, false},
+	} {
+		s := spec.Default("shop").WithDefaults()
+		s.Services = tc.services
+		p, err := Build(s, projectFS(t), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range p.Files {
+			if f.Path == "apps/web/app/page.tsx" {
+				if got := strings.Contains(string(f.Data), "fetchMe"); got != tc.calls {
+					t.Errorf("services %v: the main page calls fetchMe: %v, want %v", tc.services, got, tc.calls)
+				}
+			}
+		}
+	}
+}
