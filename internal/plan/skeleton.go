@@ -6,6 +6,8 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -98,7 +100,7 @@ func setServiceIdentity(file string, src []byte, svc ServiceData) ([]byte, error
 		}
 	}
 	if len(values) > 0 {
-		return nil, fmt.Errorf("%s: the service skeleton must declare the constants name and defaultPort (missing: %d of them)", file, len(values))
+		return nil, fmt.Errorf("%s: the service skeleton must declare its identity as the constants name and defaultPort (missing: %s)", file, strings.Join(slices.Sorted(maps.Keys(values)), ", "))
 	}
 	var out []byte
 	last := 0
