@@ -61,6 +61,7 @@ func runDoctor(ctx context.Context, o *DoctorOptions) error {
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(doctor.Report{Checks: checks}); err != nil {
 			return err
 		}

@@ -118,6 +118,7 @@ func (o *GrowOptions) report(root string, next spec.Spec, changes []update.Chang
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(growSummary{
 			Project: root, Command: o.Command, DryRun: o.DryRun, Options: next,
 			Changes: nonNil(changes), Conflicts: nonNil(conflicts), NextSteps: nonNil(steps),

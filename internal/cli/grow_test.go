@@ -115,6 +115,22 @@ func TestAddServiceIsInit(t *testing.T) {
 	if !bytes.Contains(grown.files["nextmsa.json"], []byte(`"name": "orders"`)) {
 		t.Fatalf("nextmsa.json does not list orders:\n%s", grown.files["nextmsa.json"])
 	}
+	for _, path := range []string{"services/orders/go.mod", "services/orders/Dockerfile", "services/orders/README.md", "services/orders/cmd/orders/main.go", "services/orders/internal/server/server_test.go"} {
+		if _, ok := grown.files[path]; !ok {
+			t.Errorf("add service orders did not create %s", path)
+		}
+	}
+	for path, want := range map[string]string{
+		"go.work":                       "./services/orders\n",
+		".env.example":                  "users=http://localhost:8081,orders=http://localhost:8082",
+		"docker-compose.yml":            "dockerfile: services/orders/Dockerfile",
+		"deploy/k8s/base/services.yaml": "name: orders",
+		"README.md":                     "services/orders/",
+	} {
+		if !bytes.Contains(grown.files[path], []byte(want)) {
+			t.Errorf("%s does not register orders (no %q)", path, want)
+		}
+	}
 	config := filepath.Join(t.TempDir(), "nextmsa.json")
 	if err := os.WriteFile(config, grown.files["nextmsa.json"], 0o644); err != nil {
 		t.Fatal(err)

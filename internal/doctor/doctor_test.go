@@ -134,6 +134,7 @@ func TestEachCheckFails(t *testing.T) {
 		{name: "go missing", tools: without(goodTools, "go"), id: "go", status: Fail, want: "not installed"},
 		{name: "go too old", tools: with(goodTools, "go", "go1.22.5"), id: "go", status: Fail, want: "1.22.5"},
 		{name: "git missing", tools: without(goodTools, "git"), id: "git", status: Warn, want: "not installed"},
+		{name: "not a project", break_: func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "nextmsa.json")) }, id: "manifest", status: Fail, want: "only the machine was checked"},
 		{name: "manifest broken", break_: func(t *testing.T, dir string) { writeFile(t, dir, "nextmsa.json", "{") }, id: "manifest", status: Fail, want: "not a valid nextmsa.json"},
 		{name: "another version", break_: func(t *testing.T, dir string) {
 			editFile(t, dir, "nextmsa.json", func(s string) string { return strings.Replace(s, `"version": "dev"`, `"version": "v0.1.0"`, 1) })

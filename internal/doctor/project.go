@@ -21,6 +21,7 @@ type projectFiles struct {
 		PackageManager string            `json:"packageManager"`
 		Engines        map[string]string `json:"engines"`
 	}
+	hasPackageJSON bool
 	example, local dotenv.File
 	hasLocal       bool
 	localErr       error
@@ -29,13 +30,18 @@ type projectFiles struct {
 func loadProject(env Env) *projectFiles {
 	p := &projectFiles{root: env.Root}
 	if raw, err := os.ReadFile(p.path("package.json")); err == nil {
+		p.hasPackageJSON = true
 		_ = json.Unmarshal(raw, &p.packageJSON) // a broken package.json shows as unknown engines and pnpm
 	}
 	m, err := project.Load(env.Root)
 	if err == nil {
 		err = project.CheckVersion(m, env.Version)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		p.manifestCheck = Check{ID: "manifest", Status: Fail, Message: "no nextmsa.json here or in a parent directory, so only the machine was checked", Fix: "run nextmsa doctor inside a project made by nextmsa init, or pass -C DIR"}
+		return p
+	case err != nil:
 		p.manifestCheck = Check{ID: "manifest", Status: Fail, Message: err.Error(), Fix: "run doctor in a project made by this nextmsa version (nextmsa version shows it)"}
 		return p
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"golang.org/x/mod/modfile"
+
+	"github.com/nextmsa/nextmsa/internal/plan"
 )
 
 // toolchain checks the tools the project's scripts run: Node against package.json's
@@ -43,8 +45,11 @@ func nodeCheck(ctx context.Context, env Env, p *projectFiles) Check {
 
 func pnpmCheck(ctx context.Context, env Env, p *projectFiles) Check {
 	want := strings.TrimPrefix(p.packageJSON.PackageManager, "pnpm@")
-	if want == "" {
-		return Check{ID: "pnpm", Status: Warn, Message: "package.json names no pnpm version (packageManager)", Fix: `add "packageManager": "pnpm@<version>" to package.json`}
+	switch {
+	case !p.hasPackageJSON:
+		want = plan.PnpmVersion // outside a project: what a new one pins
+	case want == "":
+		return Check{ID: "pnpm", Status: Warn, Message: "package.json names no pnpm version (packageManager)", Fix: `add "packageManager": "pnpm@` + plan.PnpmVersion + `" to package.json`}
 	}
 	fix := "npm install --global pnpm@" + want
 	have, err := env.Output(ctx, "pnpm", "--version")

@@ -20,30 +20,22 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 		if err != nil || entry.IsDir() {
 			return err
 		}
-		out := destination(name)
-		if !Exists(out, s) {
-			return nil
-		}
-		raw, err := fs.ReadFile(src, name)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(name, ".tmpl") {
-			if raw, err = render(name, raw, data); err != nil {
+		var raw []byte
+		for _, t := range targets(name, data) {
+			if !Exists(t.path, s) {
+				continue
+			}
+			if raw == nil {
+				if raw, err = fs.ReadFile(src, name); err != nil {
+					return err
+				}
+			}
+			f, err := generate(name, raw, t, s.Module)
+			if err != nil {
 				return err
 			}
-			// Whether a file exists is decided by rules.go alone, never by a template
-			// whose condition is off.
-			if len(bytes.TrimSpace(raw)) == 0 {
-				return fmt.Errorf("%s renders to nothing for these options: give it a rule in internal/plan/rules.go instead", name)
-			}
+			p.add(f)
 		}
-		if path.Ext(out) == ".go" { // Go of a generated module: give it the project's module path
-			if raw, err = rewriteImports(name, raw, s.Module); err != nil {
-				return err
-			}
-		}
-		p.add(File{Path: out, Mode: modeFor(out), Data: raw})
 		return nil
 	})
 	if err != nil {
@@ -61,6 +53,32 @@ func Build(s spec.Spec, src fs.FS, version string) (*Plan, error) {
 	p.add(man)
 	p.sort()
 	return p, nil
+}
+
+// generate makes the file t from the template stored at name with contents raw.
+func generate(name string, raw []byte, t target, module string) (File, error) {
+	var err error
+	if strings.HasSuffix(name, ".tmpl") {
+		if raw, err = render(name, raw, t.data); err != nil {
+			return File{}, err
+		}
+		// Whether a file exists is decided by rules.go alone, never by a template
+		// whose condition is off.
+		if len(bytes.TrimSpace(raw)) == 0 {
+			return File{}, fmt.Errorf("%s renders to nothing for these options: give it a rule in internal/plan/rules.go instead", name)
+		}
+	}
+	if path.Ext(t.path) == ".go" { // Go of a generated module: give it the project's module path
+		if raw, err = rewriteImports(name, raw, goRewrites(module, t.data.Service)); err != nil {
+			return File{}, err
+		}
+		if name == skeletonIdentityFile {
+			if raw, err = setServiceIdentity(name, raw, t.data.Service); err != nil {
+				return File{}, err
+			}
+		}
+	}
+	return File{Path: t.path, Mode: modeFor(t.path), Data: raw}, nil
 }
 
 func modeFor(name string) fs.FileMode {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nextmsa/nextmsa/internal/spec"
@@ -26,9 +27,16 @@ type Data struct {
 	// GoModules are the directories of the project's Go modules, for go.work and the
 	// root test script.
 	GoModules []string
-	// Services are the Go services behind the gateway, in routing order. deploy/k8s (its
-	// Deployments, Services and the gateway's GATEWAY_ROUTES) is rendered from this list.
+	// Services are the Go services behind the gateway, in the order of nextmsa.json.
+	// Everything that lists services (go.work, GATEWAY_ROUTES, compose, deploy/k8s, the
+	// README) ranges over it.
 	Services []ServiceData
+	// Service is the service a file of the service skeleton (services/users in the
+	// templates, see skeleton.go) is generated for; zero in every other file.
+	Service ServiceData
+	// MainPageService: the project has the service whose GET /me the main page shows
+	// (spec.MainPageService).
+	MainPageService bool
 }
 
 // ServiceData is one Go service behind the gateway, reached at /api/<Name>/.
@@ -81,6 +89,7 @@ func newData(s spec.Spec) Data {
 		GoModules:   GoModules(s),
 		Services:    services(s),
 	}
+	d.MainPageService = slices.ContainsFunc(d.Services, func(svc ServiceData) bool { return svc.Name == spec.MainPageService })
 	for _, p := range s.Providers {
 		info := p.Info()
 		d.Providers = append(d.Providers, ProviderData{
@@ -96,19 +105,27 @@ func RedirectURI(p spec.Provider) string {
 	return WebURL + "/api/auth/callback/" + string(p)
 }
 
-// services lists the Go services behind the gateway: today the example service alone.
+// services lists the Go services behind the gateway (none without it).
 func services(s spec.Spec) []ServiceData {
 	if !s.Gateway {
 		return nil
 	}
-	return []ServiceData{{Name: "users", Port: 8081}}
+	out := make([]ServiceData, len(s.Services))
+	for i, svc := range s.Services {
+		out[i] = ServiceData{Name: svc.Name, Port: svc.Port}
+	}
+	return out
 }
 
-// GoModules lists the Go modules the project has, in go.work order.
+// GoModules lists the Go modules the project has, in go.work order: the shared module
+// libs/gatewayauth and the gateway come with the gateway, then every service.
 func GoModules(s spec.Spec) []string {
 	mods := []string{"dev/mock-oauth"}
 	if s.Gateway {
-		mods = append(mods, "services/gateway", "services/users")
+		mods = append(mods, "libs/gatewayauth", "services/gateway")
+		for _, svc := range services(s) {
+			mods = append(mods, "services/"+svc.Name)
+		}
 	}
 	return mods
 }

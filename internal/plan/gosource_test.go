@@ -68,7 +68,7 @@ import (
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := rewriteImports("x.go", []byte(tt.src), "example.com/shop")
+			got, err := rewriteImports("x.go", []byte(tt.src), projectImports("example.com/shop"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,14 +81,14 @@ import (
 
 func TestRewriteImportsLeavesOtherFilesAlone(t *testing.T) {
 	src := []byte("package p\n\nimport \"fmt\"\n")
-	got, err := rewriteImports("x.go", src, "example.com/shop")
+	got, err := rewriteImports("x.go", src, projectImports("example.com/shop"))
 	if err != nil || !bytes.Equal(got, src) {
 		t.Errorf("got %q, %v; want the source unchanged", got, err)
 	}
 }
 
 func TestRewriteImportsRejectsBrokenGo(t *testing.T) {
-	if _, err := rewriteImports("x.go", []byte("package p\nimport (\n"), "example.com/shop"); err == nil {
+	if _, err := rewriteImports("x.go", []byte("package p\nimport (\n"), projectImports("example.com/shop")); err == nil {
 		t.Error("want a parse error")
 	}
 }
@@ -111,7 +111,7 @@ func TestTemplateGoNamesPrefixOnlyInImports(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		got, err := rewriteImports(name, raw, "example.com/shop")
+		got, err := rewriteImports(name, raw, projectImports("example.com/shop"))
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,7 @@ func chosen(s spec.Spec, p spec.Provider) bool      { return s.Has(p) }
 
 var rules = []rule{
 	{"services/**", gateway},
+	{"libs/**", gateway},
 	{"deploy/**", gateway},
 	{"docker-compose.yml", gateway},
 	{"apps/web/lib/gateway.ts", gateway},

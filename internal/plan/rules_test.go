@@ -59,7 +59,7 @@ func TestExists(t *testing.T) {
 // Every rule matches at least one template, so the table cannot keep rules for files that
 // were renamed or deleted.
 func TestEveryRuleMatchesATemplate(t *testing.T) {
-	p, err := Build(spec.Spec{Name: "demo", Module: "example.com/demo", Providers: spec.AllProviders, Gateway: true, DebugTokens: true}, projectFS(t), "test")
+	p, err := Build(spec.Spec{Name: "demo", Module: "example.com/demo", Providers: spec.AllProviders, Gateway: true, DebugTokens: true, Services: spec.DefaultServices()}, projectFS(t), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

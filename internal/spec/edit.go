@@ -66,13 +66,18 @@ func AddService(s Spec, name string, port int) (Spec, error) {
 	return s, nil
 }
 
-// RemoveService removes a service. The one the main page calls goes only with force.
+// RemoveService removes a service. The one the main page calls goes only with force; the
+// last one stays (an empty list would read back as the default, and the gateway routes to
+// at least one service).
 func RemoveService(s Spec, name string, force bool) (Spec, error) {
 	if _, exists := s.ServiceNamed(name); !exists {
 		return s, usage("the project has no service %q (it has %s)", name, joinServices(s.Services))
 	}
 	if name == MainPageService && !force {
 		return s, usage("the main page greets the user with data from %s (GET /api/%s/me): pass --force to remove it anyway", name, name)
+	}
+	if len(s.Services) == 1 {
+		return s, usage("%s is the project's last service; add another one first", name)
 	}
 	s.Services = slices.DeleteFunc(slices.Clone(s.Services), func(svc Service) bool { return svc.Name == name })
 	return s, nil

@@ -45,8 +45,9 @@ func TestEdits(t *testing.T) {
 		{"remove a service", func() (Spec, error) { return RemoveService(withOrders, "orders", false) },
 			"", func(s Spec) bool { return slices.Equal(s.Services, DefaultServices()) }},
 		{"remove the main page's service", func() (Spec, error) { return RemoveService(base, "users", false) }, "--force", nil},
-		{"remove it with force", func() (Spec, error) { return RemoveService(base, "users", true) },
-			"", func(s Spec) bool { return len(s.Services) == 0 }},
+		{"remove it with force", func() (Spec, error) { return RemoveService(withOrders, "users", true) },
+			"", func(s Spec) bool { return len(s.Services) == 1 && s.Services[0].Name == "orders" }},
+		{"remove the last service", func() (Spec, error) { return RemoveService(base, "users", true) }, "last service", nil},
 		{"remove an unknown service", func() (Spec, error) { return RemoveService(base, "orders", false) }, "it has users", nil},
 	}
 	for _, tt := range tests {

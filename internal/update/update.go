@@ -115,6 +115,8 @@ func decide(p string, b plan.File, inBase bool, n plan.File, inNext bool, disk o
 		return Change{Path: p, Action: Update, Mode: disk.mode, Data: n.Data}, true
 	case p == lockfile:
 		return Change{Path: p, Action: Keep, Note: "you changed it, and lockfiles are not merged: run pnpm install"}, true
+	case bytes.IndexByte(disk.data, 0) >= 0 || bytes.IndexByte(n.Data, 0) >= 0:
+		return Change{Path: p, Action: Keep, Note: "a binary file you changed: kept yours, nextmsa's new version is not applied"}, true
 	}
 	var baseData []byte // a file both sides added merges against an empty base
 	if inBase {

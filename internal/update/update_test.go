@@ -92,6 +92,7 @@ func TestDiffDecisions(t *testing.T) {
 		"both-new.txt":   "ours",
 		"pnpm-lock.yaml": "lock2",
 		"nextmsa.json":   "{2}",
+		"logo.bin":       "b\x00",
 	})
 	dir := writeTree(t, map[string]string{
 		"same.txt":       "the user may change what the command does not touch",
@@ -104,6 +105,7 @@ func TestDiffDecisions(t *testing.T) {
 		"pnpm-lock.yaml": "lock edited by pnpm",
 		"nextmsa.json":   "{1, reformatted}",
 		"user.txt":       "never touched",
+		"logo.bin":       "mine\x00",
 	})
 	changes, err := Diff(dir, base, next, fakeMerge)
 	if err != nil {
@@ -124,6 +126,7 @@ func TestDiffDecisions(t *testing.T) {
 		"both-new.txt":   Conflict,
 		"pnpm-lock.yaml": Keep,
 		"nextmsa.json":   Update,
+		"logo.bin":       Keep,
 	}
 	for path, action := range want {
 		if got[path] != action {
@@ -135,7 +138,7 @@ func TestDiffDecisions(t *testing.T) {
 			t.Errorf("%s: unexpected change %q", path, got[path])
 		}
 	}
-	if s := Summary(changes); s != "1 create, 2 update, 1 merge, 2 conflict, 1 delete, 3 keep" {
+	if s := Summary(changes); s != "1 create, 2 update, 1 merge, 2 conflict, 1 delete, 4 keep" {
 		t.Errorf("summary %q", s)
 	}
 

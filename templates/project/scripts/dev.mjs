@@ -6,8 +6,8 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { goPrograms as listGoPrograms, root } from "./go-work.mjs";
 
-const root = path.resolve(import.meta.dirname, "..");
 const mode = process.argv.includes("--start") ? "start" : "dev";
 
 // One .env.local at the root configures every process (Next.js loads it too, see
@@ -20,18 +20,15 @@ const usesMock = ["GOOGLE_ISSUER", "NAVER_AUTH_URL", "KAKAO_ISSUER"].some((name)
   (process.env[name] || "").startsWith(mockURL),
 );
 
-/** The Go programs this project has: [name, module directory, main package]. */
-const goPrograms = [
-  ["gateway", "services/gateway", "./cmd/gateway"],
-  ["users", "services/users", "./cmd/users"],
-  ["mock-oauth", "dev/mock-oauth", "."],
-].filter(([name, dir]) => fs.existsSync(path.join(root, dir)) && (name !== "mock-oauth" || usesMock));
+// The Go programs of the modules go.work lists (scripts/go-work.mjs); the stand-in only
+// while a provider points at it.
+const goPrograms = listGoPrograms().filter(({ name }) => name !== "mock-oauth" || usesMock);
 
 // Build the Go programs first, so a compile error stops here with a clear message and
 // the services start as plain binaries (a signal then reaches the program itself, not
 // just `go run`).
 const bin = path.join(root, ".bin");
-for (const [name, dir, pkg] of goPrograms) {
+for (const { name, dir, pkg } of goPrograms) {
   const built = spawnSync("go", ["build", "-o", path.join(bin, name), pkg], {
     cwd: path.join(root, dir),
     stdio: "inherit",
@@ -98,7 +95,7 @@ function stop(code) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-for (const [name] of goPrograms) run(name, path.join(bin, name), [], root);
+for (const { name } of goPrograms) run(name, path.join(bin, name), [], root);
 // next itself rather than `pnpm --filter web`, so Ctrl-C doesn't end in pnpm's error report.
 const web = path.join(root, "apps", "web");
 run("web", path.join(web, "node_modules", ".bin", "next"), [mode], web);

@@ -1,7 +1,9 @@
-// Command users is the example service behind the gateway: GET /me answers who the caller
-// is, from the gateway access JWT it verifies itself against the gateway's JWKS.
+// This command is one Go service behind the gateway. It answers GET /healthz, and for the
+// signed-in user GET / and GET /me, checking the gateway access JWT itself against the
+// gateway's JWKS (libs/gatewayauth).
 //
-// Configuration (environment): USERS_ADDR (default :8081), GATEWAY_JWKS_URL (default
+// Configuration (environment): <NAME>_ADDR (the service's name in capitals, '-' as '_';
+// default ":" and defaultPort), GATEWAY_JWKS_URL (default
 // http://localhost:8080/.well-known/jwks.json), GATEWAY_ISSUER (default
 // http://localhost:8080), GATEWAY_AUDIENCE (default api).
 package main
@@ -9,42 +11,50 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/nextmsa/nextmsa/templates/project/services/users/internal/auth"
+	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth"
 	"github.com/nextmsa/nextmsa/templates/project/services/users/internal/server"
 )
 
+// The service's identity: the gateway routes /api/<name>/ here, and in development it
+// listens on defaultPort. These are the only places the code names them.
+const (
+	name        = "users"
+	defaultPort = 8081
+)
+
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(log); err != nil {
-		log.Error("users service stopped", "err", err)
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("service", name)
+	if err := run(log, os.Getenv); err != nil {
+		log.Error("service stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func env(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+func run(log *slog.Logger, getenv func(string) string) error {
+	env := func(key, fallback string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return fallback
 	}
-	return fallback
-}
-
-func run(log *slog.Logger) error {
-	addr := env("USERS_ADDR", ":8081")
-	verifier := auth.NewVerifier(
+	addr := env(strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+"_ADDR", fmt.Sprintf(":%d", defaultPort))
+	verifier := gatewayauth.NewVerifier(
 		env("GATEWAY_JWKS_URL", "http://localhost:8080/.well-known/jwks.json"),
 		env("GATEWAY_ISSUER", "http://localhost:8080"),
 		env("GATEWAY_AUDIENCE", "api"),
 	)
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           server.New(verifier, log),
+		Handler:           server.New(name, verifier, log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -56,7 +66,7 @@ func run(log *slog.Logger) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("users service listening", "addr", addr, "jwks", verifier.JWKSURL)
+		log.Info("listening", "addr", addr, "jwks", verifier.JWKSURL)
 		errc <- srv.ListenAndServe()
 	}()
 

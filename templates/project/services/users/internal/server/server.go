@@ -1,91 +1,50 @@
-// Package server is the users service's HTTP API. It sits behind the gateway, which strips
-// the /api/users prefix: the browser's GET /api/users/me arrives here as GET /me.
+// Package server is this service's HTTP API. It sits behind the gateway, which strips the
+// service's /api/<name> prefix: the browser's GET /api/<name>/me arrives here as GET /me.
 package server
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
-	"github.com/nextmsa/nextmsa/templates/project/services/users/internal/auth"
+	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth"
 )
 
-// Verifier checks a gateway access JWT (auth.Verifier in production).
-type Verifier interface {
-	Verify(ctx context.Context, raw string) (*auth.Claims, error)
-}
-
-// Me is the answer of GET /me: the user as the verified access token describes it.
-type Me struct {
+// User is the signed-in user as the verified access token describes it; GET /me answers it.
+type User struct {
 	ID       string `json:"id"`
 	Provider string `json:"provider"`
 	Email    string `json:"email"`
 	Name     string `json:"name"`
 }
 
-// New returns the service's routes.
-func New(v Verifier, log *slog.Logger) http.Handler {
+// Hello is the answer of GET / (the gateway's /api/<name>/): which service answered, for whom.
+type Hello struct {
+	Service string `json:"service"`
+	User    User   `json:"user"`
+}
+
+// New returns the routes of the service called name. Every route but /healthz needs the
+// gateway's access JWT.
+func New(name string, v *gatewayauth.Verifier, log *slog.Logger) http.Handler {
+	signedIn := gatewayauth.Middleware(v, log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		gatewayauth.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
-		claims, ok := authenticate(w, r, v, log)
-		if !ok {
-			return
-		}
-		writeJSON(w, http.StatusOK, Me{
-			ID:       claims.Subject,
-			Provider: claims.Provider,
-			Email:    claims.Email,
-			Name:     claims.Name,
-		})
-	})
+	mux.Handle("GET /{$}", signedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gatewayauth.WriteJSON(w, http.StatusOK, Hello{Service: name, User: userOf(r)})
+	})))
+	mux.Handle("GET /me", signedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gatewayauth.WriteJSON(w, http.StatusOK, userOf(r))
+	})))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such route")
+		gatewayauth.WriteError(w, http.StatusNotFound, "not_found", "no such route")
 	})
 	return mux
 }
 
-// authenticate verifies the JWT in Authorization and, when the gateway's X-User-Id header
-// is present, that it names the same user. Headers alone are never trusted.
-func authenticate(w http.ResponseWriter, r *http.Request, v Verifier, log *slog.Logger) (*auth.Claims, bool) {
-	raw := auth.BearerToken(r.Header.Get("Authorization"))
-	if raw == "" {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeError(w, http.StatusUnauthorized, "invalid_request", "an access token is required (Authorization: Bearer <token>)")
-		return nil, false
-	}
-	claims, err := v.Verify(r.Context(), raw)
-	if errors.Is(err, auth.ErrKeysUnavailable) {
-		log.Warn("cannot fetch the gateway's keys", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the gateway's signing keys cannot be fetched right now")
-		return nil, false
-	}
-	if err != nil {
-		log.Info("access token refused", "err", err)
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, "invalid_token", "the access token is not valid")
-		return nil, false
-	}
-	if id, present := r.Header["X-User-Id"]; present && (len(id) != 1 || id[0] != claims.Subject) {
-		log.Warn("X-User-Id does not match the access token")
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, "invalid_token", "X-User-Id does not match the access token")
-		return nil, false
-	}
-	return claims, true
-}
-
-func writeError(w http.ResponseWriter, status int, code, description string) {
-	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// userOf reads the user from the claims gatewayauth.Middleware verified.
+func userOf(r *http.Request) User {
+	c, _ := gatewayauth.ClaimsFrom(r.Context())
+	return User{ID: c.Subject, Provider: c.Provider, Email: c.Email, Name: c.Name}
 }

@@ -3,26 +3,25 @@ package server
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/nextmsa/nextmsa/templates/project/services/users/internal/auth"
+	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth"
 )
 
 const (
 	issuer   = "http://localhost:8080"
 	audience = "api"
+	// service is the name the tests give the service; GET / must answer with it.
+	service = "demo"
 )
 
 // gatewayKey is one RSA signing key of the (fake) gateway, with its kid.
@@ -86,12 +85,12 @@ func setup(t *testing.T, published gatewayKey) http.Handler {
 		_ = json.NewEncoder(w).Encode(set)
 	}))
 	t.Cleanup(jwks.Close)
-	return New(auth.NewVerifier(jwks.URL, issuer, audience), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return New(service, gatewayauth.NewVerifier(jwks.URL, issuer, audience), slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 type reply struct {
 	status  int
-	body    map[string]string
+	body    map[string]any
 	authHdr string
 }
 
@@ -103,7 +102,7 @@ func get(t *testing.T, h http.Handler, path string, headers map[string]string) r
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	var body map[string]string
+	var body map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("GET %s: body is not a JSON object: %q", path, rec.Body.String())
 	}
@@ -126,7 +125,7 @@ func TestMeWithValidToken(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("status %d, body %v", r.status, r.body)
 		}
-		want := map[string]string{"id": "u-1", "provider": "kakao", "email": "hong@example.test", "name": "홍길동"}
+		want := map[string]any{"id": "u-1", "provider": "kakao", "email": "hong@example.test", "name": "홍길동"}
 		if len(r.body) != len(want) {
 			t.Errorf("body %v, want %v", r.body, want)
 		}
@@ -138,103 +137,25 @@ func TestMeWithValidToken(t *testing.T) {
 	}
 }
 
-func TestMeRefusesBadCredentials(t *testing.T) {
+func TestRootNamesTheServiceAndTheUser(t *testing.T) {
 	key := newKey(t, "k1")
-	other := newKey(t, "k1") // same kid, different key: a forged signature
 	h := setup(t, key)
-	now := time.Now()
-
-	claimsWith := func(k string, v any) map[string]any {
-		c := accessClaims(now)
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
-	b64 := base64.RawURLEncoding.EncodeToString
-	payload, _ := json.Marshal(accessClaims(now))
-	algNone := b64([]byte(`{"alg":"none","kid":"k1","typ":"JWT"}`)) + "." + b64(payload) + "."
-
-	// HS256 with the public key as the HMAC secret: the classic algorithm confusion.
-	pubDER, _ := x509.MarshalPKIXPublicKey(&key.priv.PublicKey)
-	hs, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.HS256, Key: jose.JSONWebKey{Key: pubDER, KeyID: "k1"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hsToken, err := jwt.Signed(hs).Claims(accessClaims(now)).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	cases := []struct {
-		name    string
-		headers map[string]string
-		code    string
-		auth    string
-	}{
-		{name: "no token", headers: map[string]string{}, code: "invalid_request", auth: "Bearer"},
-		{name: "not a bearer token", headers: map[string]string{"Authorization": "Basic dTpw"}, code: "invalid_request", auth: "Bearer"},
-		{name: "X-User-Id alone", headers: map[string]string{"X-User-Id": "u-1"}, code: "invalid_request", auth: "Bearer"},
-		{
-			name:    "forged X-User-Id with a valid token of another user",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("sub", "u-2")), "X-User-Id": "u-1"},
-			code:    "invalid_token",
-		},
-		{name: "signed by another key", headers: map[string]string{"Authorization": "Bearer " + other.sign(t, accessClaims(now))}, code: "invalid_token"},
-		{name: "alg none", headers: map[string]string{"Authorization": "Bearer " + algNone}, code: "invalid_token"},
-		{name: "HS256 with the public key", headers: map[string]string{"Authorization": "Bearer " + hsToken}, code: "invalid_token"},
-		{name: "wrong aud", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("aud", "other-api"))}, code: "invalid_token"},
-		{name: "wrong iss", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("iss", "https://evil.example"))}, code: "invalid_token"},
-		{
-			name:    "expired beyond the leeway",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("exp", now.Add(-2*time.Minute).Unix()))},
-			code:    "invalid_token",
-		},
-		{name: "no exp", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("exp", nil))}, code: "invalid_token"},
-		{name: "no sub", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("sub", nil))}, code: "invalid_token"},
-		{
-			name:    "not yet valid",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("nbf", now.Add(5*time.Minute).Unix()))},
-			code:    "invalid_token",
-		},
-		{name: "garbage", headers: map[string]string{"Authorization": "Bearer not.a.jwt"}, code: "invalid_token"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := get(t, h, "/me", tc.headers)
-			if r.status != http.StatusUnauthorized {
-				t.Fatalf("status %d, want 401 (body %v)", r.status, r.body)
-			}
-			if r.body["error"] != tc.code || r.body["error_description"] == "" {
-				t.Errorf("body %v, want error %q with a description", r.body, tc.code)
-			}
-			wantAuth := tc.auth
-			if wantAuth == "" {
-				wantAuth = `Bearer error="invalid_token"`
-			}
-			if r.authHdr != wantAuth {
-				t.Errorf("WWW-Authenticate %q, want %q", r.authHdr, wantAuth)
-			}
-			if strings.Contains(r.body["error_description"], "u-2") {
-				t.Errorf("error leaks claims: %v", r.body)
-			}
-		})
+	r := get(t, h, "/", map[string]string{"Authorization": "Bearer " + key.sign(t, accessClaims(time.Now()))})
+	user, _ := r.body["user"].(map[string]any)
+	if r.status != http.StatusOK || r.body["service"] != service || user["id"] != "u-1" || user["name"] != "홍길동" {
+		t.Fatalf("GET /: %d %v", r.status, r.body)
 	}
 }
 
-func TestMeWhenTheGatewayKeysAreUnreachable(t *testing.T) {
-	key := newKey(t, "k1")
-	down := httptest.NewServer(http.NotFoundHandler())
-	down.Close()
-	h := New(auth.NewVerifier(down.URL, issuer, audience), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	r := get(t, h, "/me", map[string]string{"Authorization": "Bearer " + key.sign(t, accessClaims(time.Now()))})
-	if r.status != http.StatusServiceUnavailable || r.body["error"] != "temporarily_unavailable" {
-		t.Fatalf("status %d body %v, want 503 temporarily_unavailable", r.status, r.body)
+// The routes for the signed-in user go through gatewayauth.Middleware (whose own tests
+// cover every way a token is refused).
+func TestUserRoutesNeedAnAccessToken(t *testing.T) {
+	h := setup(t, newKey(t, "k1"))
+	for _, path := range []string{"/", "/me"} {
+		r := get(t, h, path, map[string]string{"X-User-Id": "u-1"})
+		if r.status != http.StatusUnauthorized || r.body["error"] != "unauthorized" || r.authHdr != "Bearer" {
+			t.Errorf("GET %s without a token: %d %v (WWW-Authenticate %q)", path, r.status, r.body, r.authHdr)
+		}
 	}
 }
 

@@ -1,10 +1,14 @@
-// Package auth verifies the gateway's access JWTs: RS256 only, keys only by kid from the
-// gateway's JWKS (fetched and cached; refetched on an unknown kid at most every 30 s),
-// iss, aud and exp checked.
+// Package gatewayauth is how every service of this workspace checks who is calling: it
+// verifies the gateway's access JWTs (RS256 only, keys only by kid from the gateway's JWKS,
+// fetched and cached; iss, aud, exp and sub checked), and Middleware puts the verified
+// claims in the request's context.
 //
-// The service never trusts the X-User-* headers the gateway adds on their own: a request
-// is authenticated by the JWT in Authorization, and the headers must agree with it.
-package auth
+// An unknown kid makes the Verifier fetch the JWKS again, at most every 30 s: that is how a
+// service follows a rotation of the gateway's signing key without a restart.
+//
+// A service never trusts the X-User-* headers the gateway adds on their own: a request is
+// authenticated by the JWT in Authorization, and the headers must agree with it.
+package gatewayauth
 
 import (
 	"context"
@@ -14,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -190,13 +193,4 @@ func (v *Verifier) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error)
 		keys[k.KeyID] = pub
 	}
 	return keys, nil
-}
-
-// BearerToken returns the token of an "Authorization: Bearer <token>" header, or "".
-func BearerToken(header string) string {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(token)
 }
