@@ -117,12 +117,13 @@ func services(s spec.Spec) []ServiceData {
 	return out
 }
 
-// GoModules lists the Go modules the project has, in go.work order: the shared module
-// libs/gatewayauth and the gateway come with the gateway, then every service.
+// GoModules lists the Go modules the project has, in go.work order: the shared modules
+// libs/gatewayauth and libs/telemetry and the gateway come with the gateway, then every
+// service.
 func GoModules(s spec.Spec) []string {
 	mods := []string{"dev/mock-oauth"}
 	if s.Gateway {
-		mods = append(mods, "libs/gatewayauth", "services/gateway")
+		mods = append(mods, "libs/gatewayauth", "libs/telemetry", "services/gateway")
 		for _, svc := range services(s) {
 			mods = append(mods, "services/"+svc.Name)
 		}

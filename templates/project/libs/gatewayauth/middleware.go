@@ -36,17 +36,17 @@ func Middleware(v *Verifier, log *slog.Logger) func(http.Handler) http.Handler {
 			}
 			claims, err := v.Verify(r.Context(), raw)
 			if errors.Is(err, ErrKeysUnavailable) {
-				log.Warn("cannot fetch the gateway's keys", "err", err)
+				log.WarnContext(r.Context(), "cannot fetch the gateway's keys", "err", err)
 				WriteError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the gateway's signing keys cannot be fetched right now")
 				return
 			}
 			if err != nil {
-				log.Info("access token refused", "err", err)
+				log.InfoContext(r.Context(), "access token refused", "err", err)
 				refuseToken(w, "the access token is not valid")
 				return
 			}
 			if id, present := r.Header["X-User-Id"]; present && (len(id) != 1 || id[0] != claims.Subject) {
-				log.Warn("X-User-Id does not match the access token")
+				log.WarnContext(r.Context(), "X-User-Id does not match the access token")
 				refuseToken(w, "X-User-Id does not match the access token")
 				return
 			}

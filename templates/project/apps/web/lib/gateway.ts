@@ -169,6 +169,16 @@ export interface Me {
   name?: string;
 }
 
+/**
+ * The gateway continues this server's trace on /api/* (the page's request, its call to the
+ * gateway and the service as one trace) only when the request proves it comes from here;
+ * a browser's traceparent starts a new trace. The gateway never forwards this header.
+ */
+function traceTrust(env: Env): Record<string, string> {
+  const secret = env.GATEWAY_INTERNAL_SECRET;
+  return secret ? { "X-Gateway-Internal-Secret": secret } : {};
+}
+
 export type MeResult = { ok: true; me: Me } | { ok: false; status?: number; message: string };
 
 /**
@@ -180,7 +190,7 @@ export async function fetchMe(accessToken: string, env: Env = process.env): Prom
   let res: Response;
   try {
     res = await fetch(url, {
-      headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json", ...traceTrust(env) },
       cache: "no-store",
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

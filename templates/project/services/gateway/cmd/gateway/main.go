@@ -18,6 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/nextmsa/nextmsa/templates/project/libs/telemetry"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider"
@@ -34,7 +35,7 @@ const drainTimeout = 10 * time.Second
 const sweepEvery = time.Hour
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Getenv, logger, nil); err != nil {
@@ -62,8 +63,16 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	}
 	defer st.Close()
 
+	stopTracing, err := telemetry.StartTracing(ctx, "gateway", getenv)
+	if err != nil {
+		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_*): %w", err)
+	}
+	defer stopTracing(context.Background()) // flushes the spans still batched
+	metrics := telemetry.NewMetrics()
+
 	providers := provider.FromConfig(cfg, provider.Options{})
 	srv, err := server.New(server.Options{
+		Metrics:   metrics,
 		Config:    cfg,
 		Store:     st,
 		Key:       key,
@@ -106,7 +115,17 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "store", kind,
 		"providers", names, "routes", routes, "issuer", cfg.Issuer, "kid", key.ID)
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "off" {
+		metricsSrv := metrics.NewServer(cfg.MetricsAddr)
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("GATEWAY_METRICS_ADDR: %w", err)
+		}
+		logger.Info("metrics listening", "addr", mln.Addr().String())
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		defer metricsSrv.Close()
+	}
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
 	case err := <-errc:

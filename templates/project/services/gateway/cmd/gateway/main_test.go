@@ -145,6 +145,7 @@ func baseEnv(t *testing.T, google *providertest.Issuer, backend string) map[stri
 		"GATEWAY_INTERNAL_SECRET": secret,
 		"GATEWAY_ISSUER":          "http://gateway.e2e",
 		"GATEWAY_DATA_DIR":        t.TempDir(),
+		"GATEWAY_METRICS_ADDR":    "127.0.0.1:0",
 		"GATEWAY_ROUTES":          "users=" + backend,
 		"GOOGLE_CLIENT_ID":        googleClient,
 		"GOOGLE_ISSUER":           google.URL,

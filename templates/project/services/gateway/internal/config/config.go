@@ -33,7 +33,10 @@ func (p Provider) Enabled() bool { return p.ClientID != "" }
 
 // Config is every setting of README.md, Configuration, with defaults applied.
 type Config struct {
-	Addr              string
+	Addr string
+	// MetricsAddr is where /metrics listens (GATEWAY_METRICS_ADDR), apart from Addr so
+	// that it is never public; "off" serves none.
+	MetricsAddr       string
 	Issuer            string
 	Audience          string
 	InternalSecret    string
@@ -60,6 +63,7 @@ type Config struct {
 // Defaults (README.md, Configuration).
 const (
 	DefaultAddr              = ":8080"
+	DefaultMetricsAddr       = ":9090"
 	DefaultIssuer            = "http://localhost:8080"
 	DefaultAudience          = "api"
 	DefaultAccessTTL         = 15 * time.Minute
@@ -105,6 +109,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c := Config{
 		Addr:              get("GATEWAY_ADDR", DefaultAddr),
+		MetricsAddr:       get("GATEWAY_METRICS_ADDR", DefaultMetricsAddr),
 		Issuer:            get("GATEWAY_ISSUER", DefaultIssuer),
 		Audience:          get("GATEWAY_AUDIENCE", DefaultAudience),
 		InternalSecret:    strings.TrimSpace(getenv("GATEWAY_INTERNAL_SECRET")),

@@ -115,6 +115,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 }
 
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
+	// Counted under a configured provider's name only: the field is the client's.
+	providerName, result := "", "invalid_request"
+	defer func() { s.counters.exchange.WithLabelValues(providerName, result).Inc() }()
 	body, ok := readBody(w, r)
 	if !ok {
 		return
@@ -126,10 +129,12 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	}
 	v, ok := s.providers[req.Provider]
 	if !ok {
+		result = "unsupported_provider"
 		writeError(w, http.StatusBadRequest, "unsupported_provider",
 			"The provider is unknown or not enabled on this gateway.")
 		return
 	}
+	providerName = req.Provider
 	ctx, cancel := context.WithTimeout(r.Context(), providerTimeout)
 	defer cancel()
 	id, err := v.Verify(ctx, provider.Tokens{
@@ -139,7 +144,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		ExpiresAt:    req.ExpiresAt,
 	})
 	if err != nil {
-		s.providerError(w, r, req.Provider, err)
+		result = s.providerError(w, r, req.Provider, err)
 		return
 	}
 	userID := UserID(id.Provider, id.Subject)
@@ -161,9 +166,11 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	defer scancel()
 	raw, err := s.store.CreateFamily(sctx, fam, now)
 	if err != nil {
+		result = "temporarily_unavailable"
 		s.storeError(w, r, "create session", err)
 		return
 	}
+	result = "ok"
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "login",
 		slog.String("provider", id.Provider), slog.String("user_id", userID))
 	s.respondTokens(w, r, fam, raw, store.TokenExpiry(fam, now, s.cfg.RefreshTTL), now)
@@ -183,6 +190,9 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 	defer cancel()
 	res, err := s.store.Rotate(ctx, req.RefreshToken, now, s.cfg.RefreshReuseGrace, s.cfg.RefreshTTL)
+	if result := refreshResult(res, err); result != "" {
+		s.counters.refresh.WithLabelValues(result).Inc()
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrReuseDetected):
@@ -201,6 +211,24 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respondTokens(w, r, res.Family, res.Successor, res.ExpiresAt, now)
+}
+
+// refreshResult is gateway_refresh_total's label for a Rotate outcome; "" for a store
+// failure, which is no answer about the token (the 503 shows in the HTTP metrics).
+func refreshResult(res store.RotateResult, err error) string {
+	switch {
+	case err == nil && res.Reissued:
+		return refreshGrace
+	case err == nil:
+		return refreshRotated
+	case errors.Is(err, store.ErrReuseDetected):
+		return refreshReused
+	case errors.Is(err, store.ErrExpired):
+		return refreshExpired
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrFamilyRevoked):
+		return refreshUnknown
+	}
+	return ""
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -252,8 +280,8 @@ func (s *Server) respondTokens(w http.ResponseWriter, r *http.Request, f store.F
 }
 
 // providerError maps a verification failure: missing token 400, refused 401,
-// provider timeout 504, provider unreachable 502.
-func (s *Server) providerError(w http.ResponseWriter, r *http.Request, name string, err error) {
+// provider timeout 504, provider unreachable 502. It returns the error code it answered.
+func (s *Server) providerError(w http.ResponseWriter, r *http.Request, name string, err error) string {
 	attrs := []slog.Attr{
 		slog.String("provider", name),
 		slog.String("err", err.Error()),
@@ -261,15 +289,19 @@ func (s *Server) providerError(w http.ResponseWriter, r *http.Request, name stri
 	switch {
 	case errors.Is(err, provider.ErrMissing):
 		writeError(w, http.StatusBadRequest, "invalid_request", "The tokens this provider needs were not sent.")
+		return "invalid_request"
 	case errors.Is(err, provider.ErrInvalid):
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "provider token rejected", attrs...)
 		writeError(w, http.StatusUnauthorized, "invalid_grant", "The provider's tokens could not be verified.")
+		return "invalid_grant"
 	case provider.IsTimeout(err):
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "provider timed out", attrs...)
 		writeError(w, http.StatusGatewayTimeout, "provider_timeout", "The identity provider did not answer in time.")
+		return "provider_timeout"
 	default:
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "provider unavailable", attrs...)
 		writeError(w, http.StatusBadGateway, "provider_unavailable", "The identity provider could not be reached.")
+		return "provider_unavailable"
 	}
 }
 

@@ -48,6 +48,7 @@ func (s *Server) newProxy(route config.Route, transport http.RoundTripper) *http
 			pr.SetURL(target)
 			pr.SetXForwarded()
 			stripUserHeaders(pr.Out.Header)
+			pr.Out.Header.Del(internalSecretHeader)
 			info := infoFrom(pr.In.Context())
 			if c := info.claims; c != nil {
 				pr.Out.Header.Set("X-User-Id", c.Subject)

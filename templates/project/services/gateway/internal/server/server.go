@@ -9,9 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httputil"
+	"slices"
 	"time"
+
+	"github.com/nextmsa/nextmsa/templates/project/libs/telemetry"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
@@ -48,8 +52,12 @@ type Options struct {
 	// Logger receives the gateway's logs; each record logged with a request's
 	// context carries its request_id. nil means slog.Default().
 	Logger *slog.Logger
-	// Transport carries proxied requests; nil means NewTransport().
+	// Transport carries proxied requests; nil means NewTransport(). Each route's
+	// requests through it are measured and traced.
 	Transport http.RoundTripper
+	// Metrics is the registry the gateway's metrics go to (served on
+	// GATEWAY_METRICS_ADDR by main, never by Handler); nil means a new one.
+	Metrics *telemetry.Metrics
 	// MaxProxyBody caps proxied request bodies; 0 means DefaultMaxProxyBody.
 	MaxProxyBody int64
 	// TokenCacheSize bounds the verified-token cache (0: default, <0: off).
@@ -69,6 +77,8 @@ type Server struct {
 	providers provider.Set
 	sealer    *seal.Box
 	log       *slog.Logger
+	metrics   *telemetry.Metrics
+	counters  gatewayMetrics
 	limiter   *addrLimiter
 	proxies   map[string]*httputil.ReverseProxy
 	maxProxy  int64
@@ -98,13 +108,18 @@ func New(o Options) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s.log = slog.New(requestLogHandler{logger.Handler()})
+	s.log = slog.New(requestLogHandler{telemetry.LogHandler(logger.Handler())})
+	s.metrics = o.Metrics
+	if s.metrics == nil {
+		s.metrics = telemetry.NewMetrics()
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.providers == nil {
 		s.providers = provider.Set{}
 	}
+	s.counters = newGatewayMetrics(s.metrics, slices.Sorted(maps.Keys(s.providers)))
 	if s.maxProxy <= 0 {
 		s.maxProxy = DefaultMaxProxyBody
 	}
@@ -130,7 +145,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.proxies = make(map[string]*httputil.ReverseProxy, len(s.cfg.Routes))
 	for _, r := range s.cfg.Routes {
-		s.proxies[r.Name] = s.newProxy(r, transport)
+		s.proxies[r.Name] = s.newProxy(r, telemetry.Transport(s.metrics.Client(r.Name, transport)))
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -153,9 +168,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/{service}/{rest...}", s.proxy)
 	mux.HandleFunc("/api/{service}", s.proxy)
 	mux.HandleFunc("/", notFound)
-	// requestID comes first so that every log line, a recovered panic's too,
-	// carries the request id.
-	return s.requestID(s.recoverer(s.accessLog(mux)))
+	// The span comes first and requestID next, so that every log line, a recovered
+	// panic's too, carries the trace and request ids. Routes wraps the mux itself: only
+	// there is the matched pattern (the route label and span name) visible.
+	return telemetry.Handler(s.requestID(s.recoverer(s.accessLog(s.metrics.Routes(mux)))), "gateway", s.publicEndpoint)
 }
 
 func post(h http.HandlerFunc) http.HandlerFunc {

@@ -157,7 +157,9 @@ func (r *record) rotate(p *rotation, used usedLog) (res RotateResult, dirty bool
 		if err != nil {
 			return res, false, err
 		}
-		return r.result(succ, r.PrevAt, p.ttl), false, nil
+		res = r.result(succ, r.PrevAt, p.ttl)
+		res.Reissued = true
+		return res, false, nil
 	default:
 		// A rotated token came back after its grace window (or after a later
 		// rotation): someone else holds a copy. RFC 9700, section 4.14: revoke the family.

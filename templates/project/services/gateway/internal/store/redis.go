@@ -129,7 +129,9 @@ func (s *redisStore) Rotate(ctx context.Context, raw string, now time.Time, grac
 			return RotateResult{}, err
 		}
 	}
-	return r.result(succ, issued, p.ttl), nil
+	res := r.result(succ, issued, p.ttl)
+	res.Reissued = reply[0] == "retry"
+	return res, nil
 }
 
 // parseRotateReply reads {'rotated'|'retry', issued_at, uid, prov, email, name,

@@ -45,6 +45,9 @@ type RotateResult struct {
 	Family    Family
 	Successor string    // new raw refresh token
 	ExpiresAt time.Time // when Successor stops being valid (issue time + ttl, capped by Family.Expiry)
+	// Reissued: the token was rotated moments ago and this is a retry within the grace
+	// window, so Successor is the one that rotation issued (the gateway counts it apart).
+	Reissued bool
 }
 
 var (

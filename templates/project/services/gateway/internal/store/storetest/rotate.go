@@ -124,10 +124,13 @@ func testFamilyExpiry(h *harness) {
 func testGraceRetry(h *harness) {
 	raw := h.create(h.family())
 	first := h.mustRotate(raw, 0)
+	if first.Reissued {
+		h.Fatalf("the first rotation says Reissued")
+	}
 	for _, d := range []time.Duration{0, time.Millisecond, Grace} {
 		again := h.mustRotate(raw, d)
 		if again.Successor != first.Successor || !again.ExpiresAt.Equal(first.ExpiresAt) ||
-			!sameFamily(again.Family, first.Family) {
+			!sameFamily(again.Family, first.Family) || !again.Reissued {
 			h.Fatalf("retry at +%v: got %q (expires %v), want %q (expires %v)",
 				d, again.Successor, again.ExpiresAt, first.Successor, first.ExpiresAt)
 		}

@@ -1,0 +1,62 @@
+package telemetry
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// propagator reads and writes W3C traceparent/tracestate and baggage. It is set explicitly:
+// OpenTelemetry's default is a no-op, which would ignore the caller's traceparent.
+var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+
+// StartTracing sets the W3C propagators and, only when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+// a tracer provider that batches spans to it over OTLP/HTTP (the exporter reads the other
+// OTEL_EXPORTER_OTLP_* variables itself). Without the variable the global tracer stays
+// OpenTelemetry's no-op and nothing is sent. The returned function flushes and stops the
+// exporter; call it on shutdown.
+func StartTracing(ctx context.Context, service string, getenv func(string) string) (shutdown func(context.Context) error, err error) {
+	otel.SetTextMapPropagator(propagator)
+	if strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) == "" {
+		return func(context.Context) error { return nil }, nil
+	}
+	exporter, err := otlptracehttp.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Schemaless: a schema URL here would have to match the SDK's own, or Merge fails.
+	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(attribute.String("service.name", service)))
+	if err != nil {
+		return nil, err
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	otel.SetTracerProvider(tp)
+	return tp.Shutdown, nil
+}
+
+// Handler starts a server span for every request to h, continuing the caller's trace from
+// its traceparent unless public(r) says the request comes from outside (then the span is a
+// new root that only links to the caller's). The server name is fixed, so that no
+// attribute takes the client-controlled Host header. Routes, inside, names the span after
+// the route pattern.
+func Handler(h http.Handler, service string, public func(*http.Request) bool) http.Handler {
+	opts := []otelhttp.Option{otelhttp.WithServerName(service), otelhttp.WithPropagators(propagator)}
+	if public != nil {
+		opts = append(opts, otelhttp.WithPublicEndpointFn(public))
+	}
+	return otelhttp.NewHandler(h, service, opts...)
+}
+
+// Transport makes every request rt sends a client span, and sends its traceparent, so the
+// callee's span is a child of it.
+func Transport(rt http.RoundTripper) http.RoundTripper {
+	return otelhttp.NewTransport(rt, otelhttp.WithPropagators(propagator))
+}
