@@ -80,12 +80,39 @@ func checkCompose(t *testing.T, root, artifacts string) {
 	}
 	published("gateway", "8080")
 	published("web", "3000")
+	checkObservabilityProfile(t, root, file)
 	if gw, ok := project.Services["gateway"]; ok {
 		if v := gw.Environment["REDIS_URL"]; v == nil || *v == "" {
 			t.Errorf("compose service gateway has no REDIS_URL: the production-like run should use the Redis store")
 		}
 		if v := gw.Environment["GATEWAY_INTERNAL_SECRET"]; v == nil || *v == "" {
 			t.Errorf("compose service gateway gets no GATEWAY_INTERNAL_SECRET from env_file .env.local")
+		}
+	}
+}
+
+// checkObservabilityProfile: `--profile observability` adds the collector, Jaeger and
+// Prometheus, each with its configuration file from deploy/observability/.
+func checkObservabilityProfile(t *testing.T, root, file string) {
+	t.Helper()
+	opts, err := cli.NewProjectOptions([]string{file}, cli.WithWorkingDirectory(root), cli.WithProfiles([]string{"observability"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatalf("docker-compose.yml with --profile observability does not load: %v", err)
+	}
+	for _, name := range []string{"otel-collector", "jaeger", "prometheus"} {
+		svc, ok := project.Services[name]
+		if !ok {
+			t.Errorf("--profile observability has no service %s (services: %v)", name, project.ServiceNames())
+			continue
+		}
+		for _, v := range svc.Volumes {
+			if _, err := os.Stat(v.Source); v.Type == "bind" && err != nil {
+				t.Errorf("compose service %s mounts %s: %v", name, v.Source, err)
+			}
 		}
 	}
 }

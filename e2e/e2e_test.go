@@ -141,6 +141,17 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	if sc.gateway {
 		stackEnv = append(stackEnv, "GATEWAY_ACCESS_TTL="+accessTTL)
 	}
+	// Traces: all sends them to a receiver here; the other scenarios leave
+	// OTEL_EXPORTER_OTLP_ENDPOINT empty, and a receiver on the exporters' default address
+	// (localhost:4318) must get nothing.
+	var traces *otlpReceiver
+	if sc.docs {
+		traces = startOTLPReceiver(t, "127.0.0.1:0")
+		stackEnv = append(stackEnv, "OTEL_EXPORTER_OTLP_ENDPOINT="+traces.URL, "OTEL_BSP_SCHEDULE_DELAY=200")
+	} else {
+		traces = startOTLPReceiver(t, "127.0.0.1:4318")
+		stackEnv = append(stackEnv, "OTEL_EXPORTER_OTLP_ENDPOINT=")
+	}
 	start := time.Now()
 	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.gateway, stackEnv)
 	start = tm.since(sc.name, "stack-up", start)
@@ -201,6 +212,11 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	if rotation > 0 {
 		step("rotation", rotation)
 	}
+	if sc.docs && sc.gateway {
+		start = time.Now()
+		t.Run("trace", func(t *testing.T) { checkStackTrace(t, traces) })
+		tm.since(sc.name, "trace", start)
+	}
 	if sc.docs && !t.Failed() {
 		for src, dst := range map[string]string{loginShot: "login.png", signedInShot: "signed-in.png"} {
 			if err := copyFile(src, filepath.Join(docsImages, dst)); err != nil {
@@ -221,6 +237,12 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	start = time.Now()
 	stk.stop()
 	start = tm.since(sc.name, "stack-stop", start)
+	if !sc.docs {
+		// Stopped, every process has flushed whatever it would have sent.
+		if _, n, _ := traces.received(); n > 0 {
+			t.Errorf("without OTEL_EXPORTER_OTLP_ENDPOINT the stack sent %d trace exports to localhost:4318", n)
+		}
+	}
 
 	// 5. --debug-tokens: under `pnpm dev` the browser console shows the provider tokens.
 	if sc.debugTokens && !t.Failed() {

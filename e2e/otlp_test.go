@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
@@ -242,4 +243,29 @@ func describe(spans []span) string {
 		fmt.Fprintf(&b, "  %s\n", s)
 	}
 	return b.String()
+}
+
+// checkStackTrace: after the sign-in, the main page's server render called
+// GET /api/users/me through the gateway. The receiver must hold that request as one trace:
+// web's fetch → the gateway's span → its proxy hop → the users service's GET /me.
+func checkStackTrace(t *testing.T, r *otlpReceiver) {
+	t.Helper()
+	chain := []string{"web", "gateway", "users"}
+	me := func(s span) bool { return s.name == "GET /me" }
+	deadline := time.Now().Add(20 * time.Second) // the exporters batch; web's root ends last
+	for {
+		spans, _, errs := r.received()
+		if len(errs) > 0 {
+			t.Fatalf("the OTLP receiver refused exports: %s", strings.Join(errs, "; "))
+		}
+		trace, err := crossProcessTrace(spans, chain, me)
+		if err == nil {
+			t.Logf("one trace across %s: %d spans", strings.Join(chain, " → "), len(trace))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v\nall spans received:\n%s", err, describe(spans))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }

@@ -32,7 +32,8 @@ const (
 	mockURL    = "http://localhost:9400"
 )
 
-var stackPorts = []int{3000, 8080, 8081, 9400}
+// 9090 and 9091 are the gateway's and the users service's /metrics listeners.
+var stackPorts = []int{3000, 8080, 8081, 9400, 9090, 9091}
 
 // stackTailLines is how many lines per process a failure shows.
 const stackTailLines = 40
@@ -84,7 +85,7 @@ func startStack(t *testing.T, root, pnpm, mode, logPath string, gateway bool, en
 	t.Helper()
 	for _, p := range stackPorts {
 		if listening(p) {
-			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs 3000, 8080, 8081 and 9400 free (another dev server, or a leftover of an earlier run?)", p, mode)
+			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs %v free (another dev server, or a leftover of an earlier run?)", p, mode, stackPorts)
 		}
 	}
 	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), known: map[int]procInfo{}}

@@ -37,6 +37,7 @@ func review(t *testing.T, overlay string, o objects, p project) {
 	checkEnv(t, o, p)
 	checkImages(t, ws, p)
 	checkRedis(t, o)
+	checkTelemetry(t, o, p)
 }
 
 // workload is a Deployment or a StatefulSet: what owns pods.
@@ -396,15 +397,7 @@ func checkGateway(t *testing.T, o objects) {
 		t.Errorf("gateway: GATEWAY_DATA_DIR %q is not a writable volume on the read-only root file system", dataDir)
 	}
 
-	_, metricsPort, err := net.SplitHostPort(envValue(gw, "gateway", "GATEWAY_METRICS_ADDR"))
-	if err != nil || hasPort(c, intstr.FromString("metrics")) != nil {
-		t.Errorf("gateway: GATEWAY_METRICS_ADDR %q needs a container port named metrics (%v)", envValue(gw, "gateway", "GATEWAY_METRICS_ADDR"), err)
-	} else if n, _ := strconv.Atoi(metricsPort); hasPort(c, intstr.FromInt(n)) != nil {
-		t.Errorf("gateway: the metrics container port is not GATEWAY_METRICS_ADDR's %s", metricsPort)
-	}
-	if a := gw.pod.Annotations; a["prometheus.io/scrape"] != "true" || a["prometheus.io/port"] != metricsPort || a["prometheus.io/path"] != "/metrics" {
-		t.Errorf("gateway: prometheus.io annotations %v do not announce /metrics on %s", a, metricsPort)
-	}
+	checkMetricsPort(t, gw, "gateway", "GATEWAY_METRICS_ADDR")
 
 	gatewayURL := func(raw string) error {
 		u, err := url.Parse(raw)
@@ -651,4 +644,54 @@ func deref[T any](p *T) any {
 		return "unset"
 	}
 	return *p
+}
+
+// checkMetricsPort: the container serves /metrics on <PREFIX>_METRICS_ADDR's port, a
+// container port named metrics, and the pod's prometheus.io annotations announce it.
+func checkMetricsPort(t *testing.T, w workload, containerName, envName string) {
+	t.Helper()
+	c := container(w, containerName)
+	addr := envValue(w, containerName, envName)
+	_, metricsPort, err := net.SplitHostPort(addr)
+	if err != nil || hasPort(c, intstr.FromString("metrics")) != nil {
+		t.Errorf("%s: %s %q needs a container port named metrics (%v)", w.id(), envName, addr, err)
+	} else if n, _ := strconv.Atoi(metricsPort); hasPort(c, intstr.FromInt(n)) != nil {
+		t.Errorf("%s: the metrics container port is not %s's %s", w.id(), envName, metricsPort)
+	}
+	if a := w.pod.Annotations; a["prometheus.io/scrape"] != "true" || a["prometheus.io/port"] != metricsPort || a["prometheus.io/path"] != "/metrics" {
+		t.Errorf("%s: prometheus.io annotations %v do not announce /metrics on %s", w.id(), a, metricsPort)
+	}
+}
+
+// checkTelemetry: every Go service has its metrics port, and web, the gateway and every
+// service read OTEL_EXPORTER_OTLP_ENDPOINT from a rendered ConfigMap that holds the key.
+func checkTelemetry(t *testing.T, o objects, p project) {
+	t.Helper()
+	names := []string{"web", "gateway"}
+	for _, svc := range p.spec.Services {
+		names = append(names, svc.Name)
+		w, ok := o.workload("Deployment", svc.Name)
+		if !ok {
+			continue // checkImages reports it
+		}
+		checkMetricsPort(t, w, svc.Name, strings.ToUpper(strings.ReplaceAll(svc.Name, "-", "_"))+"_METRICS_ADDR")
+	}
+	for _, name := range names {
+		w, ok := o.workload("Deployment", name)
+		if !ok {
+			continue
+		}
+		e, ok := findEnv(w, name, "OTEL_EXPORTER_OTLP_ENDPOINT")
+		if !ok || e.ValueFrom == nil || e.ValueFrom.ConfigMapKeyRef == nil {
+			t.Errorf("%s: OTEL_EXPORTER_OTLP_ENDPOINT does not come from a ConfigMap", w.id())
+			continue
+		}
+		ref := e.ValueFrom.ConfigMapKeyRef
+		i := slices.IndexFunc(o.configMaps, func(cm corev1.ConfigMap) bool { return cm.Name == ref.Name })
+		if i < 0 {
+			t.Errorf("%s: OTEL_EXPORTER_OTLP_ENDPOINT reads ConfigMap %s, which is not rendered", w.id(), ref.Name)
+		} else if _, ok := o.configMaps[i].Data[ref.Key]; !ok {
+			t.Errorf("%s: ConfigMap %s has no key %s", w.id(), ref.Name, ref.Key)
+		}
+	}
 }

@@ -136,6 +136,7 @@ type objects struct {
 	ingresses    []networkingv1.Ingress
 	hpas         []autoscalingv2.HorizontalPodAutoscaler
 	pdbs         []policyv1.PodDisruptionBudget
+	configMaps   []corev1.ConfigMap
 }
 
 // render runs kustomize on the overlay as `kubectl apply -k` would and decodes every object
@@ -178,6 +179,8 @@ func (o *objects) add(apiVersion, kind string, doc []byte) error {
 		return decodeInto(doc, &o.hpas)
 	case "policy/v1 PodDisruptionBudget":
 		return decodeInto(doc, &o.pdbs)
+	case "v1 ConfigMap":
+		return decodeInto(doc, &o.configMaps)
 	case "v1 Secret":
 		return fmt.Errorf("a Secret is rendered; its values would sit in the repository")
 	}
