@@ -50,9 +50,10 @@ type Config struct {
 	Naver  Provider
 
 	// AuthRate and AuthBurst configure the per-address token bucket on /auth/*
-	// (GATEWAY_AUTH_RATE, requests per second refilled per client address, and
-	// GATEWAY_AUTH_BURST, requests one address may send at once). The address
-	// is the TCP peer, so all requests of one NextAuth server share one bucket.
+	// for callers that fail the internal-secret check (GATEWAY_AUTH_RATE,
+	// requests per second refilled per client address, and GATEWAY_AUTH_BURST,
+	// failed requests one address may send at once). A caller with the secret
+	// never spends from it.
 	AuthRate  float64
 	AuthBurst int
 }
@@ -72,8 +73,8 @@ const (
 	DefaultKakaoAPIURL       = "https://kapi.kakao.com"
 	DefaultNaverAPIURL       = "https://openapi.naver.com"
 	// DefaultAuthRate and DefaultAuthBurst (GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST)
-	// let one NextAuth server, one address for all its users, burst 40 requests
-	// and then sustain 10 per second.
+	// let one address fail the internal-secret check 40 times at once and then
+	// 10 times per second.
 	DefaultAuthRate  = 10
 	DefaultAuthBurst = 40
 )
