@@ -43,6 +43,7 @@ import (
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/token"
@@ -253,10 +254,17 @@ func gateway(key *keys.Key, st store.Store, backend *url.URL) (string, func(), e
 		AuthRate:  1e9,
 		AuthBurst: 1 << 30,
 	}
+	encKey := make([]byte, seal.KeySize)
+	_, _ = rand.Read(encKey)
+	sealer, err := server.NewSealer([][]byte{encKey})
+	if err != nil {
+		return "", nil, err
+	}
 	srv, err := server.New(server.Options{
 		Config: cfg,
 		Store:  st,
-		Key:    key,
+		Keys:   keys.Single(key, nil),
+		Sealer: sealer,
 		// Info level, as in production; successful proxied requests log at debug.
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})

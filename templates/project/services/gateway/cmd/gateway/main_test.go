@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -249,6 +250,8 @@ func TestRedisUnreachableAtStartThenRecovers(t *testing.T) {
 	google := providertest.NewIssuer(t)
 	env := baseEnv(t, google, usersBackend(t).URL)
 	env["REDIS_URL"] = "redis://" + addr + "/0"
+	env["GATEWAY_SIGNING_KEY_FILE"] = writeKeyFile(t)
+	env["GATEWAY_ENCRYPTION_KEYS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	g := start(t, env)
 
 	if a := call(t, "GET", g.url+"/healthz", "", nil); a.status != 200 {

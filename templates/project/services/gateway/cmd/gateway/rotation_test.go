@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +70,21 @@ func writeKeyFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// A key directory whose only key activates later leaves nothing to sign
+// with: the gateway refuses to start, in one sentence naming the variable.
+func TestKeyDirWithoutAnActiveKeyRefusesToStart(t *testing.T) {
+	google := providertest.NewIssuer(t)
+	env := baseEnv(t, google, usersBackend(t).URL)
+	dir := t.TempDir()
+	future := time.Now().Add(time.Hour).UTC().Format("20060102T150405Z") + ".pem"
+	if err := os.Rename(writeKeyFile(t), filepath.Join(dir, future)); err != nil {
+		t.Fatal(err)
+	}
+	env["GATEWAY_SIGNING_KEYS_DIR"] = dir
+	err := run(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), "GATEWAY_SIGNING_KEYS_DIR: no key in "+dir+" is active yet") {
+		t.Fatalf("run = %v", err)
+	}
 }

@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -61,18 +60,6 @@ func (k *Key) Public() jose.JSONWebKey {
 		Algorithm: string(jose.RS256),
 		Use:       "sig",
 	}
-}
-
-// JWKS returns the public key set: current first, then the retired keys still
-// valid at now.
-func JWKS(current *Key, retired []Retired, now time.Time) jose.JSONWebKeySet {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{current.Public()}}
-	for _, r := range retired {
-		if now.Before(r.Until) {
-			set.Keys = append(set.Keys, r.Key)
-		}
-	}
-	return set
 }
 
 // ParsePEM reads an RSA private key in PEM, PKCS#1 ("RSA PRIVATE KEY") or
