@@ -160,7 +160,7 @@ func loadKeys(cfg config.Config, logger *slog.Logger) (*keys.Ring, func(context.
 			return nil, nil, fmt.Errorf("GATEWAY_SIGNING_KEYS_DIR: %w", err)
 		}
 		watch := func(ctx context.Context, apply func(*keys.Ring)) {
-			keys.Watch(ctx, dir, retireAfter, keys.DirPollInterval, digest, apply, time.Now, logger)
+			keys.Watch(ctx, dir, retireAfter, keys.DirPollInterval, ring, digest, apply, time.Now, logger)
 		}
 		return ring, watch, nil
 	}

@@ -21,6 +21,11 @@ const ActivationLayout = "20060102T150405Z"
 // file events: a Secret volume is updated by swapping a "..data" symlink.
 const DirPollInterval = 10 * time.Second
 
+// MinLead is the least time between adding a key and its activation that
+// lets every replica and every service see it first: Secret propagation
+// (about a minute), the JWKS max-age (5 min) and the services' refetch limit.
+const MinLead = 15 * time.Minute
+
 // LoadDir reads every key file of dir into a rotating ring (see Rotating).
 // Hidden entries (a Secret volume's "..data" and its timestamped directories)
 // are skipped. The error is one sentence naming the file at fault. The
@@ -54,10 +59,9 @@ func LoadDir(dir string, retireAfter time.Duration) (*Ring, [32]byte, error) {
 		if err != nil {
 			return nil, digest, fmt.Errorf("%s: %w", path, err)
 		}
+		// The name is the activation time, so two files cannot share one; the
+		// same key under two names would make one kid stand for two periods.
 		for _, s := range signers {
-			if s.Activation.Equal(at) {
-				return nil, digest, fmt.Errorf("%s and another file have the same activation time", path)
-			}
 			if s.Key.ID == k.ID {
 				return nil, digest, fmt.Errorf("%s holds the same key as %s.pem; give each activation its own key", path, s.Activation.Format(ActivationLayout))
 			}
@@ -83,14 +87,21 @@ func CheckActive(dir string, ring *Ring, now time.Time) error {
 }
 
 // Watch re-reads dir every interval until ctx is done and hands apply each
-// ring that differs from the last one. A directory that does not load, or
+// ring that differs from the last one (current, loaded with digest at start). A directory that does not load, or
 // whose keys would leave nothing to sign with, is logged and skipped: the
 // last good ring stays in use.
-func Watch(ctx context.Context, dir string, retireAfter, interval time.Duration, last [32]byte,
+func Watch(ctx context.Context, dir string, retireAfter, interval time.Duration, current *Ring, last [32]byte,
 	apply func(*Ring), now func() time.Time, logger *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	announced := map[string]bool{}
+	known := map[string]bool{}
+	remember := func(r *Ring) {
+		for _, sg := range r.Signers() {
+			known[sg.Key.ID] = true
+		}
+	}
+	remember(current)
 	for {
 		select {
 		case <-ctx.Done():
@@ -115,6 +126,13 @@ func Watch(ctx context.Context, dir string, retireAfter, interval time.Duration,
 			continue
 		}
 		last = digest
+		for _, sg := range ring.Signers() {
+			if lead := sg.Activation.Sub(now()); !known[sg.Key.ID] && lead < MinLead {
+				logger.Warn("a new signing key activates sooner than services may have fetched it; expect some 401s until they refetch the JWKS",
+					"dir", dir, "kid", sg.Key.ID, "activation", sg.Activation, "advised_lead", MinLead.String())
+			}
+		}
+		remember(ring)
 		apply(ring)
 		logger.Info("signing keys reloaded", "dir", dir, "keys", len(ring.Signers()))
 	}

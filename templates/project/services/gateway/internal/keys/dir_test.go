@@ -146,7 +146,7 @@ func TestKeyDirRefusesBadContents(t *testing.T) {
 func TestWatchAppliesChangesAndKeepsTheLastGoodSet(t *testing.T) {
 	dir := t.TempDir()
 	k1 := writeDirKey(t, dir, time.Unix(0, 0))
-	_, digest, err := keys.LoadDir(dir, retireAfter)
+	initial, digest, err := keys.LoadDir(dir, retireAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestWatchAppliesChangesAndKeepsTheLastGoodSet(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		keys.Watch(ctx, dir, retireAfter, 5*time.Millisecond, digest, func(r *keys.Ring) {
+		keys.Watch(ctx, dir, retireAfter, 5*time.Millisecond, initial, digest, func(r *keys.Ring) {
 			mu.Lock()
 			defer mu.Unlock()
 			applied = append(applied, r)
@@ -184,10 +184,11 @@ func TestWatchAppliesChangesAndKeepsTheLastGoodSet(t *testing.T) {
 		t.Fatal("an unchanged directory was applied")
 	}
 	mu.Unlock()
-	k2 := writeDirKey(t, dir, time.Now().Add(15*time.Minute))
+	k2 := writeDirKey(t, dir, time.Now().Add(5*time.Minute))
 	wait("the new key", func() bool {
 		return len(applied) == 1 && slices.Equal(jwksKids(applied[0], time.Now()), []string{k1, k2})
 	})
+	wait("the short-lead warning", func() bool { return strings.Contains(logs.String(), "activates sooner") })
 	os.WriteFile(filepath.Join(dir, "broken.pem"), []byte("x"), 0o600)
 	wait("the error log", func() bool { return strings.Contains(logs.String(), "last good set stays in use") })
 	mu.Lock()

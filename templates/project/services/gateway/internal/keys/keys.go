@@ -1,6 +1,7 @@
-// Package keys holds the gateway's RS256 signing key: loaded from a PEM file or
-// generated once for development, identified by its RFC 7638 thumbprint, and
-// published as a JWKS.
+// Package keys holds the gateway's RS256 signing keys: one key loaded from a
+// PEM file or generated once for development, or a directory of keys named
+// by their activation times (dir.go), each identified by its RFC 7638
+// thumbprint, gathered in an immutable Ring and published as a JWKS.
 package keys
 
 import (
