@@ -50,7 +50,10 @@ func NewKeyring(keys [][]byte, purpose string) (*Keyring, error) {
 
 // Seal encrypts plaintext under the first key: key id || Box.Seal output.
 func (kr *Keyring) Seal(plaintext, aad []byte) []byte {
-	return append(kr.ids[0][:], kr.boxes[0].Seal(plaintext, aad)...)
+	sealed := kr.boxes[0].Seal(plaintext, aad)
+	out := make([]byte, 0, keyIDLen+len(sealed))
+	out = append(out, kr.ids[0][:]...)
+	return append(out, sealed...)
 }
 
 // Open decrypts a value sealed by any key of the ring with the same aad.

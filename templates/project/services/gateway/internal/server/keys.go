@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
@@ -49,8 +48,6 @@ func (s *Server) SetKeys(ring *keys.Ring) error {
 	s.keys.Store(ks)
 	return nil
 }
-
-type keyHolder = atomic.Pointer[keyState]
 
 // errNoSigningKey: no key of the ring is active at the request's time.
 var errNoSigningKey = errors.New("no signing key is active")

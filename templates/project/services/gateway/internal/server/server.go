@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"sync/atomic"
 	"time"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
@@ -60,7 +61,7 @@ type Options struct {
 type Server struct {
 	cfg       config.Config
 	store     store.Store
-	keys      keyHolder
+	keys      atomic.Pointer[keyState]
 	cacheSize int
 	providers provider.Set
 	sealer    *seal.Keyring
