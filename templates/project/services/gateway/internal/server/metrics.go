@@ -50,7 +50,8 @@ func newGatewayMetrics(m *telemetry.Metrics, providers []string) gatewayMetrics 
 
 // internalSecretHeader lets the web server's /api/* requests continue its trace: the
 // gateway trusts a traceparent on /api/* only with the internal secret in this header
-// (anyone else starts a new trace, linked to theirs). The proxy never forwards it.
+// (anyone else starts a new trace, linked to theirs). The proxy never forwards it. A wrong
+// value changes nothing the caller can see, so it is no way to guess the secret.
 const internalSecretHeader = "X-Gateway-Internal-Secret"
 
 // publicEndpoint: /api/* is reachable from browsers, whose traceparent must not join
