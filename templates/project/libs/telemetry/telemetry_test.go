@@ -113,7 +113,7 @@ func tracing(t *testing.T) *tracetest.SpanRecorder {
 	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetTextMapPropagator(prevProp) })
-	if _, err := telemetry.StartTracing(context.Background(), "test", func(string) string { return "" }); err != nil {
+	if _, err := telemetry.StartTracing("test", func(string) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
 	return rec
@@ -187,7 +187,7 @@ func TestStartTracingWithoutEndpointSendsNothing(t *testing.T) {
 	prevTP := otel.GetTracerProvider()
 	t.Cleanup(func() { otel.SetTracerProvider(prevTP) })
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
-	shutdown, err := telemetry.StartTracing(context.Background(), "test", func(string) string { return " " })
+	shutdown, err := telemetry.StartTracing("test", func(string) string { return " " })
 	if err != nil {
 		t.Fatal(err)
 	}

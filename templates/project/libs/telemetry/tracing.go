@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -19,16 +18,16 @@ import (
 var propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
 // StartTracing sets the W3C propagators and, only when OTEL_EXPORTER_OTLP_ENDPOINT is set,
-// a tracer provider that batches spans to it over OTLP/HTTP (the exporter reads the other
-// OTEL_EXPORTER_OTLP_* variables itself). Without the variable the global tracer stays
+// a tracer provider that batches spans to it over OTLP/HTTP (otlp.go; the batching reads
+// OTEL_BSP_*, the sampler OTEL_TRACES_SAMPLER). Without the variable the global tracer stays
 // OpenTelemetry's no-op and nothing is sent. The returned function flushes and stops the
 // exporter; call it on shutdown.
-func StartTracing(ctx context.Context, service string, getenv func(string) string) (shutdown func(context.Context) error, err error) {
+func StartTracing(service string, getenv func(string) string) (shutdown func(context.Context) error, err error) {
 	otel.SetTextMapPropagator(propagator)
 	if strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) == "" {
 		return func(context.Context) error { return nil }, nil
 	}
-	exporter, err := otlptracehttp.New(ctx)
+	exporter, err := newOTLPExporter(getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -7,9 +7,14 @@
 //     key (ratio refresh / signing), per refresh-token store;
 //   - the same with two gateway instances sharing one key directory (and, for
 //     the "redis-2" store, one Redis), requests alternating between them;
+//   - the cost of metrics and tracing on the proxy path: the gateway as it
+//     runs (metrics on, tracing off: the no-op tracer) against the same gateway
+//     built without them (server.Options.Uninstrumented), in the same rounds;
+//     then with tracing on, exporting every span to an OTLP/HTTP receiver here;
 //   - the targets those ratios should meet, each marked met or NOT met: proxy
-//     path >= 0.9x the bare proxy, memory and Redis stores >= 0.8x raw signing,
-//     the embedded bolt store >= 0.8x the memory store.
+//     path >= 0.9x the bare proxy, instrumented with tracing off >= 0.97x
+//     uninstrumented, memory and Redis stores >= 0.8x raw signing, the embedded
+//     bolt store >= 0.8x the memory store.
 //
 // The gateways run with the default /auth/* rate limit, and every bench client
 // is one address, as a NextAuth server is: the refresh figures are also that
@@ -47,6 +52,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nextmsa/nextmsa/templates/project/libs/telemetry"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
@@ -119,12 +125,17 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	defer bare.close()
 
 	// 3. The gateway (memory store; the proxy path does not touch the store).
-	gw, closeGW, err := gateway(ring, store.NewMemory(), backendURL)
+	gw, closeGW, err := gateway(ring, store.NewMemory(), backendURL, true)
 	if err != nil {
 		return err
 	}
 	defer closeGW()
-	gw2, closeGW2, err := gateway(ring, store.NewMemory(), backendURL)
+	gwBare, closeGWBare, err := gateway(ring, store.NewMemory(), backendURL, false)
+	if err != nil {
+		return err
+	}
+	defer closeGWBare()
+	gw2, closeGW2, err := gateway(ring, store.NewMemory(), backendURL, true)
 	if err != nil {
 		return err
 	}
@@ -141,7 +152,7 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	auth := http.Header{"Authorization": {"Bearer " + access}}
 
 	// Sanity: every target answers 200.
-	for _, u := range []string{backend.url + "/me", bare.url + "/me", gw + "/api/bench/me", gw2 + "/api/bench/me"} {
+	for _, u := range []string{backend.url + "/me", bare.url + "/me", gw + "/api/bench/me", gwBare + "/api/bench/me", gw2 + "/api/bench/me"} {
 		if err := check(u, auth); err != nil {
 			return err
 		}
@@ -152,11 +163,12 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	// turn, rounds times; each figure is the median round, and each ratio the
 	// median of the rounds' own ratios (both sides measured moments apart).
 	fmt.Println("proxy path (GET, requests/s; median of", rounds, "rounds):")
-	var sBackend, sBare, sGW, sGW2 series
+	var sBackend, sBare, sGW, sGWBare, sGW2 series
 	for range rounds {
 		sBackend = append(sBackend, load(d, conns, func(c *http.Client, _ int) bool { return get(c, backend.url+"/me", auth) }))
 		sBare = append(sBare, load(d, conns, func(c *http.Client, _ int) bool { return get(c, bare.url+"/me", auth) }))
 		sGW = append(sGW, load(d, conns, func(c *http.Client, _ int) bool { return get(c, gw+"/api/bench/me", auth) }))
+		sGWBare = append(sGWBare, load(d, conns, func(c *http.Client, _ int) bool { return get(c, gwBare+"/api/bench/me", auth) }))
 		var n atomic.Int64
 		sGW2 = append(sGW2, load(d, conns, func(c *http.Client, _ int) bool {
 			return get(c, pair[n.Add(1)%2]+"/api/bench/me", auth)
@@ -165,10 +177,12 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	fmt.Printf("  %-34s %s\n", "backend alone", sBackend.median())
 	fmt.Printf("  %-34s %s\n", "bare httputil.ReverseProxy", sBare.median())
 	fmt.Printf("  %-34s %s\n", "gateway, valid JWT", sGW.median())
+	fmt.Printf("  %-34s %s\n", "gateway without metrics, tracing", sGWBare.median())
 	fmt.Printf("  %-34s %s\n\n", "2 gateways alternating, valid JWT", sGW2.median())
 	goals := []goal{
 		{"proxy: gateway / bare proxy", ratio(sGW, sBare), 0.90},
 		{"proxy: 2 gateways / bare proxy", ratio(sGW2, sBare), 0.90},
+		{"proxy: tracing off / uninstrumented", ratio(sGW, sGWBare), 0.97},
 	}
 
 	// Signing and each store's refresh are measured in turn, rounds times.
@@ -224,6 +238,14 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 		goals = append(goals, goal{"refresh: bolt store / memory store", ratio(bolt, memory), 0.80})
 	}
 
+	// Last: once on, tracing stays on for every gateway of this process.
+	sTraced, err := tracedRounds(d, conns, rounds, gw+"/api/bench/me", auth)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nproxy path with tracing on (every request sampled, exported over OTLP/HTTP to a receiver here):\n")
+	fmt.Printf("  %-34s %s   (%.2fx tracing off; no target)\n", "gateway, tracing on", sTraced.median(), ratio(sTraced, sGW))
+
 	fmt.Println("\ntargets (each ratio the median of the rounds' own ratios):")
 	for _, g := range goals {
 		fmt.Println(g)
@@ -267,7 +289,7 @@ func serve(h http.Handler) target {
 
 // gateway serves one gateway instance; the rate limit is the default one, as
 // in production: every bench client is one address, like a NextAuth server.
-func gateway(ring *keys.Ring, st store.Store, backend *url.URL) (string, func(), error) {
+func gateway(ring *keys.Ring, st store.Store, backend *url.URL, instrumented bool) (string, func(), error) {
 	cfg := config.Config{
 		Issuer:            "http://bench",
 		Audience:          "api",
@@ -293,7 +315,8 @@ func gateway(ring *keys.Ring, st store.Store, backend *url.URL) (string, func(),
 		Keys:   ring,
 		Sealer: sealer,
 		// Info level, as in production; successful proxied requests log at debug.
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Uninstrumented: !instrumented,
 	})
 	if err != nil {
 		return "", nil, err
@@ -487,7 +510,7 @@ func replicasOf(store string) int {
 func refreshRate(d time.Duration, conns int, ring *keys.Ring, replicas int, st store.Store, backend *url.URL) (rate, error) {
 	gws := make([]string, replicas)
 	for i := range gws {
-		gw, closeGW, err := gateway(ring, st, backend)
+		gw, closeGW, err := gateway(ring, st, backend, true)
 		if err != nil {
 			return rate{}, err
 		}
@@ -563,4 +586,30 @@ func keysDir(priv *rsa.PrivateKey) (*keys.Ring, func(), error) {
 		return nil, nil, err
 	}
 	return ring, cleanup, nil
+}
+
+// tracedRounds measures the proxy path with tracing on: the tracer provider of
+// telemetry.StartTracing, sampling every request and exporting to an OTLP/HTTP
+// receiver on loopback that accepts and drops what it gets.
+func tracedRounds(d time.Duration, conns, rounds int, u string, auth http.Header) (series, error) {
+	receiver := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer receiver.close()
+	stop, err := telemetry.StartTracing("gateway", func(k string) string {
+		if k == "OTEL_EXPORTER_OTLP_ENDPOINT" {
+			return receiver.url
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer stop(context.Background())
+	var s series
+	for range rounds {
+		s = append(s, load(d, conns, func(c *http.Client, _ int) bool { return get(c, u, auth) }))
+	}
+	return s, nil
 }

@@ -67,7 +67,7 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	}
 	defer st.Close()
 
-	stopTracing, err := telemetry.StartTracing(ctx, "gateway", getenv)
+	stopTracing, err := telemetry.StartTracing("gateway", getenv)
 	if err != nil {
 		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_*): %w", err)
 	}

@@ -56,6 +56,9 @@ type Options struct {
 	// Metrics is the registry the gateway's metrics go to (served on
 	// GATEWAY_METRICS_ADDR by main, never by Handler); nil means a new one.
 	Metrics *telemetry.Metrics
+	// Uninstrumented leaves metrics and tracing out of the request path: the
+	// baseline the bench measures their cost against. Nothing else sets it.
+	Uninstrumented bool
 	// MaxProxyBody caps proxied request bodies; 0 means DefaultMaxProxyBody.
 	MaxProxyBody int64
 	// TokenCacheSize bounds the verified-token cache (0: default, <0: off).
@@ -74,6 +77,7 @@ type Server struct {
 	sealer    *seal.Keyring
 	log       *slog.Logger
 	metrics   *telemetry.Metrics
+	bare      bool // Options.Uninstrumented
 	counters  gatewayMetrics
 	limiter   *addrLimiter
 	proxies   map[string]*httputil.ReverseProxy
@@ -105,7 +109,7 @@ func New(o Options) (*Server, error) {
 		logger = slog.Default()
 	}
 	s.log = slog.New(requestLogHandler{telemetry.LogHandler(logger.Handler())})
-	s.metrics = o.Metrics
+	s.metrics, s.bare = o.Metrics, o.Uninstrumented
 	if s.metrics == nil {
 		s.metrics = telemetry.NewMetrics()
 	}
@@ -129,7 +133,11 @@ func New(o Options) (*Server, error) {
 	}
 	s.proxies = make(map[string]*httputil.ReverseProxy, len(s.cfg.Routes))
 	for _, r := range s.cfg.Routes {
-		s.proxies[r.Name] = s.newProxy(r, telemetry.Transport(s.metrics.Client(r.Name, transport)))
+		upstream := transport
+		if !s.bare {
+			upstream = telemetry.Transport(s.metrics.Client(r.Name, transport))
+		}
+		s.proxies[r.Name] = s.newProxy(r, upstream)
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -155,6 +163,9 @@ func (s *Server) routes() http.Handler {
 	// The span comes first and requestID next, so that every log line, a recovered
 	// panic's too, carries the trace and request ids. Routes wraps the mux itself: only
 	// there is the matched pattern (the route label and span name) visible.
+	if s.bare {
+		return s.requestID(s.recoverer(s.accessLog(mux)))
+	}
 	return telemetry.Handler(s.requestID(s.recoverer(s.accessLog(s.metrics.Routes(mux)))), "gateway", s.publicEndpoint)
 }
 

@@ -62,7 +62,7 @@ func run(log *slog.Logger, getenv func(string) string) error {
 	)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	stopTracing, err := telemetry.StartTracing(ctx, name, getenv)
+	stopTracing, err := telemetry.StartTracing(name, getenv)
 	if err != nil {
 		return err
 	}
