@@ -36,7 +36,8 @@ const drainTimeout = 10 * time.Second
 const sweepEvery = time.Hour
 
 func main() {
-	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
+	// server.New adds request_id and trace_id to the lines logged with a request's context.
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Getenv, logger, nil); err != nil {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +155,17 @@ func TestProxyTraceTrustsOnlyTheWebServer(t *testing.T) {
 		joined := server.Parent().SpanID().String() == "b7ad6b7169203331"
 		if joined != trusted {
 			t.Errorf("trusted=%v: the gateway's span continues the caller's trace: %v", trusted, joined)
+		}
+		// The request's access-log line names its trace, once.
+		wantID := `"trace_id":"` + server.SpanContext().TraceID().String() + `"`
+		var line string
+		for l := range strings.SplitSeq(h.Logs.String(), "\n") {
+			if strings.Contains(l, wantID) && strings.Contains(l, `"msg":"request"`) {
+				line = l
+			}
+		}
+		if line == "" || strings.Count(line, `"trace_id"`) != 1 {
+			t.Errorf("access log line for trace %s: %q", server.SpanContext().TraceID(), line)
 		}
 	}
 }
