@@ -195,6 +195,11 @@ func TestStartTracingWithoutEndpointSendsNothing(t *testing.T) {
 	if otel.GetTracerProvider() != prevTP {
 		t.Error("without OTEL_EXPORTER_OTLP_ENDPOINT a tracer provider was installed")
 	}
+	// Nothing is wrapped: not even otelhttp's no-op path runs.
+	mux := http.NewServeMux()
+	if telemetry.Handler(mux, "test", nil) != http.Handler(mux) || telemetry.Transport(http.DefaultTransport) != http.DefaultTransport {
+		t.Error("with tracing off, Handler or Transport wrapped what it was given")
+	}
 	if fields := otel.GetTextMapPropagator().Fields(); !strings.Contains(strings.Join(fields, ","), "traceparent") || !strings.Contains(strings.Join(fields, ","), "baggage") {
 		t.Errorf("propagators %v: want W3C trace context and baggage", fields)
 	}

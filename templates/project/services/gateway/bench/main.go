@@ -8,7 +8,7 @@
 //   - the same with two gateway instances sharing one key directory (and, for
 //     the "redis-2" store, one Redis), requests alternating between them;
 //   - the cost of metrics and tracing on the proxy path: the gateway as it
-//     runs (metrics on, tracing off: the no-op tracer) against the same gateway
+//     runs (metrics on, tracing off: no tracing code in the path) against the same gateway
 //     built without them (server.Options.Uninstrumented), in the same rounds;
 //     then with tracing on, exporting every span to an OTLP/HTTP receiver here;
 //   - the targets those ratios should meet, each marked met or NOT met: proxy
@@ -239,7 +239,9 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	}
 
 	// Last: once on, tracing stays on for every gateway of this process.
-	sTraced, err := tracedRounds(d, conns, rounds, gw+"/api/bench/me", auth)
+	sTraced, err := tracedRounds(d, conns, rounds, auth, func() (string, func(), error) {
+		return gateway(ring, store.NewMemory(), backendURL, true)
+	})
 	if err != nil {
 		return err
 	}
@@ -590,8 +592,9 @@ func keysDir(priv *rsa.PrivateKey) (*keys.Ring, func(), error) {
 
 // tracedRounds measures the proxy path with tracing on: the tracer provider of
 // telemetry.StartTracing, sampling every request and exporting to an OTLP/HTTP
-// receiver on loopback that accepts and drops what it gets.
-func tracedRounds(d time.Duration, conns, rounds int, u string, auth http.Header) (series, error) {
+// receiver on loopback that accepts and drops what it gets. The gateway is made
+// after tracing started: one made before has no tracing in its path at all.
+func tracedRounds(d time.Duration, conns, rounds int, auth http.Header, newGateway func() (string, func(), error)) (series, error) {
 	receiver := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-protobuf")
@@ -607,6 +610,12 @@ func tracedRounds(d time.Duration, conns, rounds int, u string, auth http.Header
 		return nil, err
 	}
 	defer stop(context.Background())
+	gw, closeGW, err := newGateway()
+	if err != nil {
+		return nil, err
+	}
+	defer closeGW()
+	u := gw + "/api/bench/me"
 	var s series
 	for range rounds {
 		s = append(s, load(d, conns, func(c *http.Client, _ int) bool { return get(c, u, auth) }))
