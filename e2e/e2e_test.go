@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -24,6 +25,13 @@ type scenario struct {
 	providers   []string // the chosen providers, in the generator's order
 	gateway     bool
 	debugTokens bool
+	// grow: nextmsa commands run on the generated project (with -C), in order, before the
+	// install; the project must then work as if init had been given the grown options.
+	grow [][]string
+	// services: the Go services behind the gateway besides users, with their development
+	// port. Each must answer /healthz under `pnpm start`, and GET /api/<name>/ through the
+	// gateway for the signed-in user.
+	services map[string]int
 	// docs: copy the screenshots to docs/images/ (login.png, signed-in.png), and run the
 	// checks that do not depend on the options: go vet and go test -race of every Go
 	// module, docker-compose.yml through compose-go, the gateway's HTTP contract.
@@ -36,6 +44,8 @@ var scenarios = []scenario{
 	{name: "kakao-naver-debug", flags: []string{"--providers", "kakao,naver", "--debug-tokens"},
 		providers: []string{"naver", "kakao"}, gateway: true, debugTokens: true},
 	{name: "no-gateway", flags: []string{"--no-gateway"}, providers: allProviders},
+	{name: "grow", flags: []string{"--providers", "google"}, providers: []string{"google", "kakao"}, gateway: true,
+		grow: [][]string{{"add", "provider", "kakao"}, {"add", "service", "orders"}}, services: map[string]int{"orders": 8082}},
 }
 
 // docsImages is where the all scenario's screenshots go (relative to e2e/).
@@ -98,6 +108,10 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	// NEXTMSA_E2E_INIT_FLAGS adds flags to every scenario.
 	args = append(args, strings.Fields(os.Getenv("NEXTMSA_E2E_INIT_FLAGS"))...)
 	step("generate", run(t, logPath("generate"), filepath.Dir(root), env, bin, args...))
+	for _, cmd := range sc.grow {
+		name := strings.Join(cmd, "-")
+		step("grow", run(t, logPath(name), root, env, bin, append(cmd, "-C", root)...))
+	}
 	checkGeneratedFiles(t, root, sc)
 
 	install := []string{"install"}
@@ -135,6 +149,11 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		step("compose", time.Since(start))
 	}
 
+	if len(sc.grow) > 0 {
+		// Before the stack: doctor only warns on busy ports, and must pass on a grown project.
+		step("doctor", run(t, logPath("doctor"), root, env, bin, "doctor", "-C", root))
+	}
+
 	// 2. The stack, as a user starts it.
 	dotenv := readDotEnv(t, root)
 	var stackEnv []string
@@ -142,7 +161,7 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		stackEnv = append(stackEnv, "GATEWAY_ACCESS_TTL="+accessTTL)
 	}
 	start := time.Now()
-	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.gateway, stackEnv)
+	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.probes(), stackEnv)
 	start = tm.since(sc.name, "stack-up", start)
 
 	// 3. The browser: login page, then each provider.
@@ -163,6 +182,9 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 			}
 			if sc.debugTokens {
 				checkNoDebugTokens(t, b, sess)
+			}
+			for _, name := range slices.Sorted(maps.Keys(sc.services)) {
+				checkService(t, name, sess)
 			}
 			if !sc.gateway {
 				b.signOut(p)
@@ -225,7 +247,7 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	// 5. --debug-tokens: under `pnpm dev` the browser console shows the provider tokens.
 	if sc.debugTokens && !t.Failed() {
 		t.Run("dev-console", func(t *testing.T) {
-			dev := startStack(t, root, pnpm, "dev", logPath("pnpm-dev"), sc.gateway, stackEnv)
+			dev := startStack(t, root, pnpm, "dev", logPath("pnpm-dev"), sc.probes(), stackEnv)
 			outer := b.t
 			b.t, b.stack, b.timeout, b.debugTokens = t, dev, devStepTimeout, true
 			defer func() { b.t, b.timeout, b.debugTokens = outer, stepTimeout, false }()
@@ -236,6 +258,18 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		})
 		tm.since(sc.name, "dev-console", start)
 	}
+}
+
+// probes are the URLs that must answer 200 before the stack counts as up.
+func (sc scenario) probes() []string {
+	probes := []string{webURL + "/", mockURL + "/healthz"}
+	if sc.gateway {
+		probes = append(probes, gatewayURL+"/healthz", usersURL+"/healthz")
+	}
+	for _, name := range slices.Sorted(maps.Keys(sc.services)) {
+		probes = append(probes, fmt.Sprintf("http://localhost:%d/healthz", sc.services[name]))
+	}
+	return probes
 }
 
 // checkNoDebugTokens: under `pnpm start` (a production build) neither the console nor
@@ -334,6 +368,11 @@ func checkGeneratedFiles(t *testing.T, root string, sc scenario) {
 	for _, rel := range []string{"services/gateway/go.mod", "services/users/go.mod", "docker-compose.yml"} {
 		if _, err := os.Stat(filepath.Join(root, rel)); sc.gateway != (err == nil) {
 			t.Errorf("%s: exists=%v, want %v (gateway=%v)", rel, err == nil, sc.gateway, sc.gateway)
+		}
+	}
+	for name := range sc.services {
+		if _, err := os.Stat(filepath.Join(root, "services", name, "go.mod")); err != nil {
+			t.Errorf("services/%s/go.mod: %v", name, err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(root, "dev/mock-oauth/go.mod")); err != nil {

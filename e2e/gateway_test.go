@@ -198,6 +198,49 @@ func expectJSONError(t *testing.T, what string, resp *http.Response, body []byte
 	}
 }
 
+// expectBearerRequired checks that the gateway refuses GET path without a token: 401 with
+// WWW-Authenticate: Bearer and the JSON error shape.
+func expectBearerRequired(t *testing.T, path string) {
+	t.Helper()
+	what := "GET " + path + " without a token"
+	resp, body := get(t, gatewayURL+path, "")
+	if expectStatus(t, what, resp, body, http.StatusUnauthorized) {
+		if h := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
+			t.Errorf("%s: WWW-Authenticate %q, want Bearer", what, h)
+		}
+		expectJSONError(t, what, resp, body)
+	}
+}
+
+// checkService calls a service added with `nextmsa add service` through the gateway,
+// with the session's access token: GET /api/<name>/ answers which service it is, for the
+// user /api/users/me knows by the same token. Without a token the gateway refuses.
+func checkService(t *testing.T, name string, sess browserSession) {
+	t.Helper()
+	path := "/api/" + name + "/"
+	resp, body := get(t, gatewayURL+"/api/users/me", sess.AccessToken)
+	var me struct{ ID string }
+	if !expectStatus(t, "GET /api/users/me with the session's access token", resp, body, http.StatusOK) {
+		return
+	}
+	if err := json.Unmarshal(body, &me); err != nil || me.ID != sess.User.ID {
+		t.Errorf("GET /api/users/me: %s (%v), want the session's user id %s", body, err, sess.User.ID)
+	}
+	resp, body = get(t, gatewayURL+path, sess.AccessToken)
+	if expectStatus(t, "GET "+path+" with the session's access token", resp, body, http.StatusOK) {
+		var hello struct {
+			Service string
+			User    struct{ ID, Provider string }
+		}
+		if err := json.Unmarshal(body, &hello); err != nil || hello.Service != name || hello.User.ID != me.ID || hello.User.Provider != sess.Provider {
+			t.Errorf("GET %s: %s (%v), want service %q for user %s (%s), the one /api/users/me answers for", path, body, err, name, me.ID, sess.Provider)
+		} else {
+			t.Logf("GET %s: %s", path, body)
+		}
+	}
+	expectBearerRequired(t, path)
+}
+
 // refreshRefused checks that POST /auth/refresh refuses a refresh token with 401.
 func refreshRefused(t *testing.T, secret, rt, why string) {
 	t.Helper()
@@ -542,13 +585,7 @@ func checkGatewayAPI(t *testing.T, env map[string]string, stk *stack) {
 			t.Errorf("GET /api/users/me: %s (%v), want id %s, provider google, email %s", body, err, first.UserID, want["email"])
 		}
 	}
-	resp, body = get(t, gatewayURL+"/api/users/me", "")
-	if expectStatus(t, "GET /api/users/me without a token", resp, body, http.StatusUnauthorized) {
-		if h := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
-			t.Errorf("GET /api/users/me without a token: WWW-Authenticate %q, want Bearer", h)
-		}
-		expectJSONError(t, "GET /api/users/me without a token", resp, body)
-	}
+	expectBearerRequired(t, "/api/users/me")
 	resp, body = get(t, gatewayURL+"/api/users/me", first.AccessToken[:len(first.AccessToken)-4]+"AAAA")
 	if expectStatus(t, "GET /api/users/me with a forged token", resp, body, http.StatusUnauthorized) {
 		if h := resp.Header.Get("WWW-Authenticate"); !strings.Contains(h, `error="invalid_token"`) {

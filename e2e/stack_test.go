@@ -32,7 +32,9 @@ const (
 	mockURL    = "http://localhost:9400"
 )
 
-var stackPorts = []int{3000, 8080, 8081, 9400}
+// stackPorts are the ports of every scenario's stack; 8082 is the grow scenario's orders
+// service.
+var stackPorts = []int{3000, 8080, 8081, 8082, 9400}
 
 // stackTailLines is how many lines per process a failure shows.
 const stackTailLines = 40
@@ -77,14 +79,14 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 var prefixRe = regexp.MustCompile(`^\[([a-z][a-z0-9-]*)\] ?(.*)$`)
 
 // startStack runs `pnpm <mode>` in root, in its own process group (as a terminal would),
-// with env added to the environment, and waits until every part of the stack answers.
+// with env added to the environment, and waits until every probe URL answers 200.
 // The stop (also on cleanup) sends SIGINT to the group, as Ctrl-C does, and checks that
 // nothing listens on the stack's ports afterwards.
-func startStack(t *testing.T, root, pnpm, mode, logPath string, gateway bool, env []string) *stack {
+func startStack(t *testing.T, root, pnpm, mode, logPath string, probes, env []string) *stack {
 	t.Helper()
 	for _, p := range stackPorts {
 		if listening(p) {
-			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs 3000, 8080, 8081 and 9400 free (another dev server, or a leftover of an earlier run?)", p, mode)
+			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs ports %v free (another dev server, or a leftover of an earlier run?)", p, mode, stackPorts)
 		}
 	}
 	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), known: map[int]procInfo{}}
@@ -114,10 +116,6 @@ func startStack(t *testing.T, root, pnpm, mode, logPath string, gateway bool, en
 	}()
 	t.Cleanup(s.stop)
 
-	probes := []string{webURL + "/", mockURL + "/healthz"}
-	if gateway {
-		probes = append(probes, gatewayURL+"/healthz", usersURL+"/healthz")
-	}
 	// The first start builds the Go programs (go build, cold cache on a fresh machine),
 	// and next dev compiles on the first request.
 	deadline := time.Now().Add(4 * time.Minute)
