@@ -32,6 +32,9 @@ type scenario struct {
 	// port. Each must answer /healthz under `pnpm start`, and GET /api/<name>/ through the
 	// gateway for the signed-in user.
 	services map[string]int
+	// replicas: after the single stack, run this project's gateway as two replicas over
+	// Redis behind a round-robin proxy (replicas_test.go).
+	replicas bool
 	// docs: copy the screenshots to docs/images/ (login.png, signed-in.png), and run the
 	// checks that do not depend on the options: go vet and go test -race of every Go
 	// module, docker-compose.yml through compose-go, the gateway's HTTP contract.
@@ -39,7 +42,7 @@ type scenario struct {
 }
 
 var scenarios = []scenario{
-	{name: "all", providers: allProviders, gateway: true, docs: true},
+	{name: "all", providers: allProviders, gateway: true, docs: true, replicas: true},
 	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google"}, gateway: true},
 	{name: "kakao-naver-debug", flags: []string{"--providers", "kakao,naver", "--debug-tokens"},
 		providers: []string{"naver", "kakao"}, gateway: true, debugTokens: true},
@@ -190,29 +193,19 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 				b.signOut(p)
 				return
 			}
-			var before, after string
 			if i == 0 {
 				// 4. Once per scenario: the rotation, then the sign-out revokes it.
 				rotStart := time.Now()
-				before, after = b.checkRotation(p, sess.User.ID)
+				before, after := b.checkRotation(p, sess.User.ID)
 				rotation = time.Since(rotStart)
-			} else {
-				tok, _, err := b.decodeSession()
-				if err != nil {
-					b.fail(p, "decrypt the session cookie: %v", err)
-				}
-				after = tok.RefreshToken
+				b.signOutRevokes(p, dotenv["GATEWAY_INTERNAL_SECRET"], after, before)
+				return
 			}
-			b.signOut(p)
-			secret := dotenv["GATEWAY_INTERNAL_SECRET"]
-			refreshRefused(t, secret, after, "the refresh token of a signed-out session")
-			if before != "" {
-				refreshRefused(t, secret, before, "a rotated refresh token of a signed-out session")
+			tok, _, err := b.decodeSession()
+			if err != nil {
+				b.fail(p, "decrypt the session cookie: %v", err)
 			}
-			// The gateway saw the logout.
-			if findRequest(stk.lines("gateway"), "POST", "/auth/logout", 204) == "" {
-				t.Errorf("signing out did not reach the gateway: no POST /auth/logout 204 in its log")
-			}
+			b.signOutRevokes(p, dotenv["GATEWAY_INTERNAL_SECRET"], tok.RefreshToken)
 		})
 		b.t = t
 		if !ok {
@@ -243,6 +236,18 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	start = time.Now()
 	stk.stop()
 	start = tm.since(sc.name, "stack-stop", start)
+
+	// 7. Two gateway replicas, on the project built above.
+	if sc.replicas && !t.Failed() {
+		t.Run("replicas", func(t *testing.T) {
+			dir := filepath.Join(artifacts, "replicas")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			checkReplicas(t, root, pnpm, chromium, dir, dotenv)
+		})
+		start = tm.since(sc.name, "replicas", start)
+	}
 
 	// 5. --debug-tokens: under `pnpm dev` the browser console shows the provider tokens.
 	if sc.debugTokens && !t.Failed() {

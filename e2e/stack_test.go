@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,10 +33,6 @@ const (
 	mockURL    = "http://localhost:9400"
 )
 
-// stackPorts are the ports of every scenario's stack; 8082 is the grow scenario's orders
-// service.
-var stackPorts = []int{3000, 8080, 8081, 8082, 9400}
-
 // stackTailLines is how many lines per process a failure shows.
 const stackTailLines = 40
 
@@ -50,9 +47,11 @@ type stack struct {
 	pgid    int
 	done    chan struct{} // closed when pnpm exited
 	waitErr error
+	ports   []int // of the probe URLs: free before the start, free again after the stop
 
 	mu       sync.Mutex
-	known    map[int]procInfo // every descendant seen, by pid: killed by id if it outlives the stop
+	known    map[int]procInfo       // every descendant seen, by pid: killed by id if it outlives the stop
+	attached map[string]*syncBuffer // output of processes the test started beside the stack, by name
 	stopped  bool
 	stopTook time.Duration
 }
@@ -84,12 +83,25 @@ var prefixRe = regexp.MustCompile(`^\[([a-z][a-z0-9-]*)\] ?(.*)$`)
 // nothing listens on the stack's ports afterwards.
 func startStack(t *testing.T, root, pnpm, mode, logPath string, probes, env []string) *stack {
 	t.Helper()
-	for _, p := range stackPorts {
+	var ports []int
+	for _, u := range probes {
+		parsed, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, err := strconv.Atoi(parsed.Port())
+		if err != nil {
+			t.Fatalf("probe %s has no port: %v", u, err)
+		}
+		ports = append(ports, port)
+	}
+	for _, p := range ports {
 		if listening(p) {
-			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs ports %v free (another dev server, or a leftover of an earlier run?)", p, mode, stackPorts)
+			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs ports %v free (another dev server, or a leftover of an earlier run?)", p, mode, ports)
 		}
 	}
-	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), known: map[int]procInfo{}}
+	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), ports: ports,
+		known: map[int]procInfo{}, attached: map[string]*syncBuffer{}}
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +333,7 @@ func (s *stack) stop() {
 		_ = syscall.Kill(-s.pgid, syscall.SIGKILL)
 		<-s.done
 	}
-	for _, p := range stackPorts {
+	for _, p := range s.ports {
 		if listening(p) {
 			s.t.Errorf("after `pnpm %s` stopped, something still listens on port %d", s.mode, p)
 		}
@@ -358,7 +370,32 @@ func (s *stack) byProcess() map[string][]string {
 			out["pnpm"] = append(out["pnpm"], line)
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, buf := range s.attached {
+		out[name] = append(out[name], strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")...)
+	}
 	return out
+}
+
+// attach adds the output of a process the test runs beside the stack (a second gateway)
+// to the stack's lines and failure tails, under name.
+func (s *stack) attach(name string, out *syncBuffer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attached[name] = out
+}
+
+// gatewayLines are the output lines of every gateway: dev.mjs's "gateway" and any attached
+// "gateway-N".
+func (s *stack) gatewayLines() []string {
+	var lines []string
+	for name, l := range s.byProcess() {
+		if name == "gateway" || strings.HasPrefix(name, "gateway-") {
+			lines = append(lines, l...)
+		}
+	}
+	return lines
 }
 
 // tails is the end of each process's output, for failure messages.
