@@ -39,12 +39,16 @@ func MockEndpoints(p spec.Provider) []string { return mockEndpoints[p] }
 // EnvLocal builds .env.local: fresh secrets read from random, and every chosen provider
 // pointed at the offline stand-in so that login works on first start.
 func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
-	secret := func() (string, error) {
+	randomBytes := func() ([]byte, error) {
 		b := make([]byte, 32)
 		if _, err := io.ReadFull(random, b); err != nil {
-			return "", fmt.Errorf("generating a secret for .env.local: %w", err)
+			return nil, fmt.Errorf("generating a secret for .env.local: %w", err)
 		}
-		return base64.RawURLEncoding.EncodeToString(b), nil
+		return b, nil
+	}
+	secret := func() (string, error) {
+		b, err := randomBytes()
+		return base64.RawURLEncoding.EncodeToString(b), err
 	}
 	nextauth, err := secret()
 	if err != nil {
@@ -64,6 +68,13 @@ func EnvLocal(s spec.Spec, random io.Reader) (File, error) {
 		fmt.Fprintf(&b, "GATEWAY_URL=%s\nGATEWAY_INTERNAL_SECRET=%s\n", GatewayURL, internal)
 		fmt.Fprintf(&b, "GATEWAY_ISSUER=%s\nGATEWAY_AUDIENCE=api\n", GatewayURL)
 		fmt.Fprintf(&b, "GATEWAY_ROUTES=%s\n", Routes(s))
+		// Standard base64, as `openssl rand -base64 32` prints it.
+		encryption, err := randomBytes()
+		if err != nil {
+			return File{}, err
+		}
+		b.WriteString("# Encrypts the provider refresh tokens the gateway keeps; replicas share it.\n")
+		fmt.Fprintf(&b, "GATEWAY_ENCRYPTION_KEYS=%s\n", base64.StdEncoding.EncodeToString(encryption))
 	}
 	b.WriteString("\n# Until you register real apps, every provider points at the offline stand-in\n")
 	b.WriteString("# dev/mock-oauth (pnpm dev starts it). To switch a provider to the real one, paste its\n")

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"encoding/base64"
 	"maps"
 	"regexp"
 	"strings"
@@ -96,6 +97,14 @@ func TestEnvLocal(t *testing.T) {
 			}
 			vars := envVars(t, f.Data)
 			seen := map[string]bool{}
+			if tc.spec.Gateway {
+				v := vars["GATEWAY_ENCRYPTION_KEYS"]
+				if key, err := base64.StdEncoding.DecodeString(v); err != nil || len(key) != 32 {
+					t.Errorf("GATEWAY_ENCRYPTION_KEYS=%q: want one base64 32-byte key", v)
+				}
+				seen[v] = true
+				delete(vars, "GATEWAY_ENCRYPTION_KEYS")
+			}
 			for _, name := range tc.secrets {
 				v := vars[name]
 				if !secret.MatchString(v) || seen[v] {

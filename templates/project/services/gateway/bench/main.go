@@ -5,12 +5,16 @@
 //     valid access JWT (ratio gateway / bare proxy);
 //   - /auth/refresh requests/s against the raw RS256 signing rate of the same
 //     key (ratio refresh / signing), per refresh-token store;
+//   - the same with two gateway instances sharing one key directory (and, for
+//     the "redis-2" store, one Redis), requests alternating between them;
 //   - the targets those ratios should meet, each marked met or NOT met: proxy
 //     path >= 0.9x the bare proxy, memory and Redis stores >= 0.8x raw signing,
 //     the embedded bolt store >= 0.8x the memory store.
 //
-// Run it with `go run ./bench` (flags: -duration, -conns, -stores). Redis is
-// measured when REDIS_URL is set. Client and servers share the machine's CPUs,
+// The gateways run with the default /auth/* rate limit, and every bench client
+// is one address, as a NextAuth server is: the refresh figures are also that
+// address's throughput. Run it with `go run ./bench` (flags: -duration, -conns,
+// -stores). Redis is measured when REDIS_URL is set. Client and servers share the machine's CPUs,
 // so absolute numbers are low on small machines; the ratios are the point.
 package main
 
@@ -22,7 +26,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -43,6 +49,7 @@ import (
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/token"
@@ -55,7 +62,7 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections for the proxy measurements")
 	refreshConns := flag.Int("refresh-conns", 64, "concurrent connections for the refresh measurement")
 	rounds := flag.Int("rounds", 3, "rounds of every measurement (figures are the median round)")
-	stores := flag.String("stores", "bolt,memory", "refresh-token stores to measure (bolt, memory, redis; redis needs REDIS_URL)")
+	stores := flag.String("stores", "bolt,memory", "refresh-token stores to measure (bolt, memory, redis, redis-2: two gateways on one Redis; redis needs REDIS_URL)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *rounds < 1 || *conns < 1 || *refreshConns < 1 || *duration <= 0 {
@@ -90,6 +97,11 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	if err != nil {
 		return err
 	}
+	ring, cleanRing, err := keysDir(priv)
+	if err != nil {
+		return err
+	}
+	defer cleanRing()
 
 	// 1. The backend: a small JSON answer.
 	backend := serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -107,11 +119,17 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	defer bare.close()
 
 	// 3. The gateway (memory store; the proxy path does not touch the store).
-	gw, closeGW, err := gateway(key, store.NewMemory(), backendURL)
+	gw, closeGW, err := gateway(ring, store.NewMemory(), backendURL)
 	if err != nil {
 		return err
 	}
 	defer closeGW()
+	gw2, closeGW2, err := gateway(ring, store.NewMemory(), backendURL)
+	if err != nil {
+		return err
+	}
+	defer closeGW2()
+	pair := []string{gw, gw2}
 	minter, err := token.NewMinter(key, "http://bench", "api", 15*time.Minute)
 	if err != nil {
 		return err
@@ -123,7 +141,7 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	auth := http.Header{"Authorization": {"Bearer " + access}}
 
 	// Sanity: every target answers 200.
-	for _, u := range []string{backend.url + "/me", bare.url + "/me", gw + "/api/bench/me"} {
+	for _, u := range []string{backend.url + "/me", bare.url + "/me", gw + "/api/bench/me", gw2 + "/api/bench/me"} {
 		if err := check(u, auth); err != nil {
 			return err
 		}
@@ -134,16 +152,24 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 	// turn, rounds times; each figure is the median round, and each ratio the
 	// median of the rounds' own ratios (both sides measured moments apart).
 	fmt.Println("proxy path (GET, requests/s; median of", rounds, "rounds):")
-	var sBackend, sBare, sGW series
+	var sBackend, sBare, sGW, sGW2 series
 	for range rounds {
 		sBackend = append(sBackend, load(d, conns, func(c *http.Client, _ int) bool { return get(c, backend.url+"/me", auth) }))
 		sBare = append(sBare, load(d, conns, func(c *http.Client, _ int) bool { return get(c, bare.url+"/me", auth) }))
 		sGW = append(sGW, load(d, conns, func(c *http.Client, _ int) bool { return get(c, gw+"/api/bench/me", auth) }))
+		var n atomic.Int64
+		sGW2 = append(sGW2, load(d, conns, func(c *http.Client, _ int) bool {
+			return get(c, pair[n.Add(1)%2]+"/api/bench/me", auth)
+		}))
 	}
 	fmt.Printf("  %-34s %s\n", "backend alone", sBackend.median())
 	fmt.Printf("  %-34s %s\n", "bare httputil.ReverseProxy", sBare.median())
-	fmt.Printf("  %-34s %s\n\n", "gateway, valid JWT", sGW.median())
-	goals := []goal{{"proxy: gateway / bare proxy", ratio(sGW, sBare), 0.90}}
+	fmt.Printf("  %-34s %s\n", "gateway, valid JWT", sGW.median())
+	fmt.Printf("  %-34s %s\n\n", "2 gateways alternating, valid JWT", sGW2.median())
+	goals := []goal{
+		{"proxy: gateway / bare proxy", ratio(sGW, sBare), 0.90},
+		{"proxy: 2 gateways / bare proxy", ratio(sGW2, sBare), 0.90},
+	}
 
 	// Signing and each store's refresh are measured in turn, rounds times.
 	fmt.Println("refresh path (requests/s; median of", rounds, "rounds):")
@@ -169,7 +195,7 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 				r.err = err
 				continue
 			}
-			got, err := refreshRate(d, refreshConns, key, st, backendURL)
+			got, err := refreshRate(d, refreshConns, ring, replicasOf(r.name), st, backendURL)
 			cleanup()
 			if err != nil {
 				return fmt.Errorf("refresh with %s: %w", r.name, err)
@@ -187,7 +213,7 @@ func run(d time.Duration, conns, refreshConns, rounds int, stores []string) erro
 		fmt.Printf("  %-34s %s\n", "/auth/refresh, "+r.name+" store", r.rounds.median())
 		refreshes[r.name] = r.rounds
 	}
-	for _, name := range []string{"memory", "redis"} {
+	for _, name := range []string{"memory", "redis", "redis-2"} {
 		if s, ok := refreshes[name]; ok {
 			goals = append(goals, goal{"refresh: " + name + " store / raw signing", ratio(s, sSign), 0.80})
 		}
@@ -239,7 +265,9 @@ func serve(h http.Handler) target {
 	return target{url: "http://" + ln.Addr().String(), close: func() { _ = srv.Close() }}
 }
 
-func gateway(key *keys.Key, st store.Store, backend *url.URL) (string, func(), error) {
+// gateway serves one gateway instance; the rate limit is the default one, as
+// in production: every bench client is one address, like a NextAuth server.
+func gateway(ring *keys.Ring, st store.Store, backend *url.URL) (string, func(), error) {
 	cfg := config.Config{
 		Issuer:            "http://bench",
 		Audience:          "api",
@@ -250,13 +278,20 @@ func gateway(key *keys.Key, st store.Store, backend *url.URL) (string, func(), e
 		Routes: []config.Route{
 			{Name: "bench", URL: backend},
 		},
-		AuthRate:  1e9,
-		AuthBurst: 1 << 30,
+		AuthRate:  config.DefaultAuthRate,
+		AuthBurst: config.DefaultAuthBurst,
+	}
+	encKey := make([]byte, seal.KeySize)
+	_, _ = rand.Read(encKey)
+	sealer, err := server.NewSealer([][]byte{encKey})
+	if err != nil {
+		return "", nil, err
 	}
 	srv, err := server.New(server.Options{
 		Config: cfg,
 		Store:  st,
-		Key:    key,
+		Keys:   ring,
+		Sealer: sealer,
 		// Info level, as in production; successful proxied requests log at debug.
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
@@ -283,7 +318,7 @@ func openStore(name string) (store.Store, func(), error) {
 			return nil, nil, err
 		}
 		return st, func() { _ = st.Close(); os.RemoveAll(dir) }, nil
-	case "redis":
+	case "redis", "redis-2":
 		u := os.Getenv("REDIS_URL")
 		if u == "" {
 			return nil, nil, fmt.Errorf("REDIS_URL is not set")
@@ -437,14 +472,29 @@ func signRate(d time.Duration, priv *rsa.PrivateKey) rate {
 	return measured(n.Load(), time.Since(start), processCPU()-cpu0)
 }
 
-// refreshRate: each worker owns one session and refreshes it in a chain,
-// always presenting the successor it got last.
-func refreshRate(d time.Duration, conns int, key *keys.Key, st store.Store, backend *url.URL) (rate, error) {
-	gw, closeGW, err := gateway(key, st, backend)
-	if err != nil {
-		return rate{}, err
+// replicasOf is how many gateway instances share a store: "redis-2" is two
+// replicas on one Redis, like two pods.
+func replicasOf(store string) int {
+	if store == "redis-2" {
+		return 2
 	}
-	defer closeGW()
+	return 1
+}
+
+// refreshRate: each worker owns one session and refreshes it in a chain,
+// always presenting the successor it got last, alternating between the
+// replicas (all sharing st and the key ring) from one refresh to the next.
+func refreshRate(d time.Duration, conns int, ring *keys.Ring, replicas int, st store.Store, backend *url.URL) (rate, error) {
+	gws := make([]string, replicas)
+	for i := range gws {
+		gw, closeGW, err := gateway(ring, st, backend)
+		if err != nil {
+			return rate{}, err
+		}
+		defer closeGW()
+		gws[i] = gw
+	}
+	turns := make([]int, conns)
 	tokens := make([]string, conns)
 	for i := range tokens {
 		raw, err := st.CreateFamily(context.Background(), store.Family{
@@ -458,7 +508,8 @@ func refreshRate(d time.Duration, conns int, key *keys.Key, st store.Store, back
 	var failures atomic.Int64
 	r := load(d, conns, func(c *http.Client, worker int) bool {
 		// Each worker owns one session and always presents its newest token.
-		succ, ok := refresh(c, gw, tokens[worker])
+		turns[worker]++
+		succ, ok := refresh(c, gws[turns[worker]%replicas], tokens[worker])
 		if !ok {
 			failures.Add(1)
 			return false
@@ -489,4 +540,27 @@ func refresh(c *http.Client, gw, rt string) (string, bool) {
 		return "", false
 	}
 	return out.RefreshToken, true
+}
+
+// keysDir writes priv into a temporary GATEWAY_SIGNING_KEYS_DIR, active since
+// the epoch, and loads it the way the gateway does: every instance of the
+// bench shares that ring, as replicas share one directory.
+func keysDir(priv *rsa.PrivateKey) (*keys.Ring, func(), error) {
+	dir, err := os.MkdirTemp("", "gateway-bench-keys-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	der := x509.MarshalPKCS1PrivateKey(priv)
+	name := time.Unix(0, 0).UTC().Format(keys.ActivationLayout) + ".pem"
+	if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	ring, _, err := keys.LoadDir(dir, 16*time.Minute)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return ring, cleanup, nil
 }

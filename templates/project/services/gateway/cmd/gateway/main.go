@@ -21,6 +21,7 @@ import (
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/token"
@@ -50,11 +51,14 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	key, err := loadKey(cfg, logger)
+	ring, watchKeys, err := loadKeys(cfg, logger)
 	if err != nil {
-		return fmt.Errorf("signing key: %w", err)
+		return fmt.Errorf("signing keys: %w", err)
 	}
-	retired := trackKeys(cfg, key, logger)
+	sealer, err := loadSealer(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("encryption keys: %w", err)
+	}
 	redis.SetLogger(redisLogger{logger})
 	st, kind, err := openStore(cfg)
 	if err != nil {
@@ -66,8 +70,8 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	srv, err := server.New(server.Options{
 		Config:    cfg,
 		Store:     st,
-		Key:       key,
-		Retired:   retired,
+		Keys:      ring,
+		Sealer:    sealer,
 		Providers: providers,
 		Logger:    logger,
 	})
@@ -81,6 +85,22 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	}
 	httpSrv := server.NewHTTPServer(cfg.Addr, srv.Handler(), logger)
 
+	if watchKeys != nil {
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		watchDone := make(chan struct{})
+		go func() {
+			defer close(watchDone)
+			watchKeys(watchCtx, func(r *keys.Ring) {
+				if err := srv.SetKeys(r); err != nil {
+					logger.Error("signing keys not applied; the last good set stays in use", "err", err.Error())
+				}
+			})
+		}()
+		defer func() {
+			stopWatch()
+			<-watchDone
+		}()
+	}
 	if sw, ok := st.(store.Sweeper); ok {
 		// Stopped and waited for before the deferred st.Close runs.
 		sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -104,7 +124,7 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 		routes = append(routes, r.Name+"="+r.URL.String())
 	}
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "store", kind,
-		"providers", names, "routes", routes, "issuer", cfg.Issuer, "kid", key.ID)
+		"providers", names, "routes", routes, "issuer", cfg.Issuer, "kid", ring.Signing(time.Now()).ID)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -127,25 +147,49 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	return nil
 }
 
-func loadKey(cfg config.Config, logger *slog.Logger) (*keys.Key, error) {
+// loadKeys returns the key ring to start with and, for a key directory, the
+// loop that keeps re-reading it (nil otherwise).
+func loadKeys(cfg config.Config, logger *slog.Logger) (*keys.Ring, func(context.Context, func(*keys.Ring)), error) {
+	if dir := cfg.SigningKeysDir; dir != "" {
+		retireAfter := cfg.AccessTTL + token.Leeway
+		ring, digest, err := keys.LoadDir(dir, retireAfter)
+		if err == nil {
+			err = keys.CheckActive(dir, ring, time.Now())
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("GATEWAY_SIGNING_KEYS_DIR: %w", err)
+		}
+		watch := func(ctx context.Context, apply func(*keys.Ring)) {
+			keys.Watch(ctx, dir, retireAfter, keys.DirPollInterval, ring, digest, apply, time.Now, logger)
+		}
+		return ring, watch, nil
+	}
+	var key *keys.Key
 	if cfg.SigningKeyFile != "" {
-		return keys.LoadFile(cfg.SigningKeyFile)
+		k, err := keys.LoadFile(cfg.SigningKeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("GATEWAY_SIGNING_KEY_FILE: %w", err)
+		}
+		key = k
+	} else {
+		k, generated, err := keys.LoadOrGenerate(cfg.DataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if generated {
+			logger.Warn("generated a development signing key; set GATEWAY_SIGNING_KEYS_DIR or GATEWAY_SIGNING_KEY_FILE in production",
+				"path", filepath.Join(cfg.DataDir, keys.DevKeyFile), "kid", k.ID)
+		}
+		key = k
 	}
-	k, generated, err := keys.LoadOrGenerate(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	if generated {
-		logger.Warn("generated a development signing key; set GATEWAY_SIGNING_KEY_FILE in production",
-			"path", filepath.Join(cfg.DataDir, keys.DevKeyFile), "kid", k.ID)
-	}
-	return k, nil
+	return keys.Single(key, trackKeys(cfg, key, logger)), nil, nil
 }
 
 // trackKeys remembers the signing key under GATEWAY_DATA_DIR and returns the
 // keys signed with before it whose tokens may still be valid. Without that
 // memory a new key only costs a 401 and a refresh for tokens already out, so a
-// failure here is logged, not fatal.
+// failure here is logged, not fatal. A key directory needs no such memory:
+// the directory is the history, the same on every replica.
 func trackKeys(cfg config.Config, key *keys.Key, logger *slog.Logger) []keys.Retired {
 	retired, err := keys.Track(cfg.DataDir, key, time.Now(), cfg.AccessTTL+token.Leeway)
 	if err != nil {
@@ -156,6 +200,25 @@ func trackKeys(cfg config.Config, key *keys.Key, logger *slog.Logger) []keys.Ret
 		logger.Info("an earlier signing key stays published until its tokens expire", "kid", r.Key.KeyID, "until", r.Until)
 	}
 	return retired
+}
+
+// loadSealer returns the keyring that seals provider refresh tokens:
+// GATEWAY_ENCRYPTION_KEYS, or (embedded store only; config.Load requires the
+// variable with Redis) a key generated once under GATEWAY_DATA_DIR.
+func loadSealer(cfg config.Config, logger *slog.Logger) (*seal.Keyring, error) {
+	ks := cfg.EncryptionKeys
+	if len(ks) == 0 {
+		k, generated, err := seal.LoadOrGenerateKey(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		if generated {
+			logger.Warn("generated an encryption key; set GATEWAY_ENCRYPTION_KEYS in production",
+				"path", filepath.Join(cfg.DataDir, seal.KeyFile))
+		}
+		ks = [][]byte{k}
+	}
+	return server.NewSealer(ks)
 }
 
 // openStore: REDIS_URL set ⇒ Redis (the gateway starts even when Redis is

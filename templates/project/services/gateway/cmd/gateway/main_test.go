@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -249,6 +251,8 @@ func TestRedisUnreachableAtStartThenRecovers(t *testing.T) {
 	google := providertest.NewIssuer(t)
 	env := baseEnv(t, google, usersBackend(t).URL)
 	env["REDIS_URL"] = "redis://" + addr + "/0"
+	env["GATEWAY_SIGNING_KEY_FILE"] = writeKeyFile(t)
+	env["GATEWAY_ENCRYPTION_KEYS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	g := start(t, env)
 
 	if a := call(t, "GET", g.url+"/healthz", "", nil); a.status != 200 {
@@ -322,24 +326,49 @@ func TestSIGTERMDrainsAndExitsZero(t *testing.T) {
 	if access == "" {
 		t.Fatalf("exchange %d %v\n%s", ex.status, ex.body, stderr.String())
 	}
-	inflight := make(chan int, 1)
+	// Load: 10 slow proxied requests at the backend and refreshes in a loop.
+	const slowCalls = 10
+	inflight := make(chan int, slowCalls)
+	for range slowCalls {
+		go func() {
+			req, _ := http.NewRequest("GET", url+"/api/users/slow", nil)
+			req.Header.Set("Authorization", "Bearer "+access)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				inflight <- 0
+				return
+			}
+			resp.Body.Close()
+			inflight <- resp.StatusCode
+		}()
+	}
+	refreshes := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequest("GET", url+"/api/users/slow", nil)
-		req.Header.Set("Authorization", "Bearer "+access)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			inflight <- 0
-			return
+		rt := ex.body["refresh_token"].(string)
+		for {
+			status, next, err := refreshOnce(url, rt)
+			if err != nil { // the listener is closed: the drain has begun
+				refreshes <- nil
+				return
+			}
+			if status != 200 {
+				refreshes <- fmt.Errorf("refresh under load answered %d", status)
+				return
+			}
+			rt = next
 		}
-		resp.Body.Close()
-		inflight <- resp.StatusCode
 	}()
-	time.Sleep(300 * time.Millisecond) // the request is at the backend now
+	time.Sleep(300 * time.Millisecond) // the slow requests are at the backend now
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := <-inflight; code != 200 {
-		t.Fatalf("in-flight request got %d during the drain", code)
+	for range slowCalls {
+		if code := <-inflight; code != 200 {
+			t.Fatalf("in-flight request got %d during the drain", code)
+		}
+	}
+	if err := <-refreshes; err != nil {
+		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider/providertest"
 )
 
@@ -67,4 +71,60 @@ func writeKeyFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// A key directory whose only key activates later leaves nothing to sign
+// with: the gateway refuses to start, in one sentence naming the variable.
+func TestKeyDirWithoutAnActiveKeyRefusesToStart(t *testing.T) {
+	google := providertest.NewIssuer(t)
+	env := baseEnv(t, google, usersBackend(t).URL)
+	dir := t.TempDir()
+	future := time.Now().Add(time.Hour).UTC().Format("20060102T150405Z") + ".pem"
+	if err := os.Rename(writeKeyFile(t), filepath.Join(dir, future)); err != nil {
+		t.Fatal(err)
+	}
+	env["GATEWAY_SIGNING_KEYS_DIR"] = dir
+	err := run(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), "GATEWAY_SIGNING_KEYS_DIR: no key in "+dir+" is active yet") {
+		t.Fatalf("run = %v", err)
+	}
+}
+
+// A running gateway picks up a key added to GATEWAY_SIGNING_KEYS_DIR without a
+// restart (the directory is polled every keys.DirPollInterval): the JWKS
+// lists it before it signs, and tokens of the current key keep working.
+func TestKeyDirAdditionReachesARunningGateway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for one poll of the key directory")
+	}
+	google := providertest.NewIssuer(t)
+	env := baseEnv(t, google, usersBackend(t).URL)
+	dir := t.TempDir()
+	addKey := func(at time.Time) {
+		if err := os.Rename(writeKeyFile(t), filepath.Join(dir, at.UTC().Format("20060102T150405Z")+".pem")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addKey(time.Now().Add(-time.Hour))
+	env["GATEWAY_SIGNING_KEYS_DIR"] = dir
+	g := start(t, env)
+	jwks := func() int { return len(call(t, "GET", g.url+"/.well-known/jwks.json", "", nil).body["keys"].([]any)) }
+	if n := jwks(); n != 1 {
+		t.Fatalf("JWKS has %d keys, want 1", n)
+	}
+	access := call(t, "POST", g.url+"/auth/exchange", secret, map[string]any{
+		"provider": "google", "id_token": google.Mint(t, providertest.IDToken{Subject: "3", Audience: googleClient}),
+	}).body["access_token"].(string)
+
+	addKey(time.Now().Add(15 * time.Minute))
+	deadline := time.Now().Add(keys.DirPollInterval + 5*time.Second)
+	for jwks() != 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the added key never reached the JWKS")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if me := call(t, "GET", g.url+"/api/users/me", access, nil); me.status != 200 {
+		t.Fatalf("a token of the current key after the reload: %d %v", me.status, me.body)
+	}
 }

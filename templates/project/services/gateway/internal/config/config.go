@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 )
 
 // Route maps the first path segment after /api/ to a backend base URL.
@@ -44,15 +46,23 @@ type Config struct {
 	DataDir           string
 	RedisURL          string
 	Routes            []Route
+	// SigningKeysDir (GATEWAY_SIGNING_KEYS_DIR) holds YYYYMMDDTHHMMSSZ.pem
+	// keys, re-read while the gateway runs; SigningKeyFile is the one-key
+	// shorthand. At most one of them is set.
+	SigningKeysDir string
+	// EncryptionKeys (GATEWAY_ENCRYPTION_KEYS) seal the provider refresh
+	// token: the first seals, all open. Empty: a key generated under DataDir.
+	EncryptionKeys [][]byte
 
 	Google Provider
 	Kakao  Provider
 	Naver  Provider
 
 	// AuthRate and AuthBurst configure the per-address token bucket on /auth/*
-	// (GATEWAY_AUTH_RATE, requests per second refilled per client address, and
-	// GATEWAY_AUTH_BURST, requests one address may send at once). The address
-	// is the TCP peer, so all requests of one NextAuth server share one bucket.
+	// for callers that fail the internal-secret check (GATEWAY_AUTH_RATE,
+	// requests per second refilled per client address, and GATEWAY_AUTH_BURST,
+	// failed requests one address may send at once). A caller with the secret
+	// never spends from it.
 	AuthRate  float64
 	AuthBurst int
 }
@@ -72,8 +82,8 @@ const (
 	DefaultKakaoAPIURL       = "https://kapi.kakao.com"
 	DefaultNaverAPIURL       = "https://openapi.naver.com"
 	// DefaultAuthRate and DefaultAuthBurst (GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST)
-	// let one NextAuth server, one address for all its users, burst 40 requests
-	// and then sustain 10 per second.
+	// let one address fail the internal-secret check 40 times at once and then
+	// 10 times per second.
 	DefaultAuthRate  = 10
 	DefaultAuthBurst = 40
 )
@@ -114,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SigningKeyFile:    get("GATEWAY_SIGNING_KEY_FILE", ""),
 		DataDir:           get("GATEWAY_DATA_DIR", DefaultDataDir),
 		RedisURL:          get("REDIS_URL", ""),
+		SigningKeysDir:    get("GATEWAY_SIGNING_KEYS_DIR", ""),
 		Google: Provider{
 			ClientID:     get("GOOGLE_CLIENT_ID", ""),
 			ClientSecret: get("GOOGLE_CLIENT_SECRET", ""),
@@ -139,6 +150,21 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Audience == "" {
 		errs = append(errs, errors.New("GATEWAY_AUDIENCE: must not be empty"))
+	}
+	switch {
+	case c.SigningKeyFile != "" && c.SigningKeysDir != "":
+		errs = append(errs, errors.New("GATEWAY_SIGNING_KEY_FILE and GATEWAY_SIGNING_KEYS_DIR: set one of them, not both"))
+	case c.RedisURL != "" && c.SigningKeyFile == "" && c.SigningKeysDir == "":
+		errs = append(errs, errors.New("GATEWAY_SIGNING_KEYS_DIR or GATEWAY_SIGNING_KEY_FILE: one is required with REDIS_URL, because replicas must share their signing keys (a key generated per replica makes each refuse the others' tokens)"))
+	}
+	if raw := get("GATEWAY_ENCRYPTION_KEYS", ""); raw != "" {
+		ks, err := seal.ParseKeys(raw)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("GATEWAY_ENCRYPTION_KEYS: %v", err))
+		}
+		c.EncryptionKeys = ks
+	} else if c.RedisURL != "" {
+		errs = append(errs, errors.New("GATEWAY_ENCRYPTION_KEYS: required with REDIS_URL, because replicas must open each other's sealed provider tokens (generate one with: openssl rand -base64 32)"))
 	}
 	if raw := get("GATEWAY_AUTH_RATE", ""); raw != "" {
 		r, err := strconv.ParseFloat(raw, 64)

@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,11 @@ import (
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+// key32 is a base64 32-byte key whose bytes are all b.
+func key32(b byte) string {
+	return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32))
 }
 
 func TestDefaults(t *testing.T) {
@@ -51,6 +58,7 @@ func TestEverySetting(t *testing.T) {
 		"KAKAO_CLIENT_ID": "k", "KAKAO_ISSUER": "http://localhost:9999/kakao", "KAKAO_API_URL": "http://localhost:9999/kakao",
 		"NAVER_CLIENT_ID": "n", "NAVER_CLIENT_SECRET": "ns", "NAVER_API_URL": "http://localhost:9999/naver",
 		"GATEWAY_AUTH_RATE": "2.5", "GATEWAY_AUTH_BURST": "100",
+		"GATEWAY_ENCRYPTION_KEYS": key32(1) + ", " + key32(2),
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +66,7 @@ func TestEverySetting(t *testing.T) {
 	if c.Addr != "127.0.0.1:9000" || c.Issuer != "https://api.example.com" || c.Audience != "demo" ||
 		c.AccessTTL != 5*time.Minute || c.RefreshTTL != 24*time.Hour || c.RefreshReuseGrace != 30*time.Second ||
 		c.SigningKeyFile != "/keys/gw.pem" || c.DataDir != "/var/lib/gw" || c.RedisURL != "redis://localhost:6379/0" ||
-		c.AuthRate != 2.5 || c.AuthBurst != 100 {
+		c.AuthRate != 2.5 || c.AuthBurst != 100 || len(c.EncryptionKeys) != 2 || c.EncryptionKeys[1][0] != 2 {
 		t.Errorf("config = %+v", c)
 	}
 	if len(c.Routes) != 2 || c.Routes[1].Name != "orders" || c.Routes[1].URL.Path != "/v1" {
@@ -83,6 +91,13 @@ func TestInvalidSettingsNameTheVariable(t *testing.T) {
 		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "GATEWAY_ROUTES": "a=ftp://x"}, "GATEWAY_ROUTES"},
 		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "GOOGLE_ISSUER": "accounts.google.com"}, "GOOGLE_ISSUER"},
 		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "GATEWAY_AUTH_BURST": "0"}, "GATEWAY_AUTH_BURST"},
+		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "GATEWAY_ENCRYPTION_KEYS": key32(1) + ",c2hvcnQ="}, "GATEWAY_ENCRYPTION_KEYS: key 2"},
+		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "GATEWAY_SIGNING_KEY_FILE": "/k.pem", "GATEWAY_SIGNING_KEYS_DIR": "/keys"}, "not both"},
+		// Replicas on Redis must share their keys: neither may be per replica.
+		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "REDIS_URL": "redis://r:6379", "GATEWAY_ENCRYPTION_KEYS": key32(1)},
+			"GATEWAY_SIGNING_KEYS_DIR or GATEWAY_SIGNING_KEY_FILE: one is required with REDIS_URL"},
+		{map[string]string{"GATEWAY_INTERNAL_SECRET": "s", "REDIS_URL": "redis://r:6379", "GATEWAY_SIGNING_KEYS_DIR": "/keys"},
+			"GATEWAY_ENCRYPTION_KEYS: required with REDIS_URL"},
 	} {
 		_, err := config.Load(env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

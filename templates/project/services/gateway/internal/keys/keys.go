@@ -1,6 +1,7 @@
-// Package keys holds the gateway's RS256 signing key: loaded from a PEM file or
-// generated once for development, identified by its RFC 7638 thumbprint, and
-// published as a JWKS.
+// Package keys holds the gateway's RS256 signing keys: one key loaded from a
+// PEM file or generated once for development, or a directory of keys named
+// by their activation times (dir.go), each identified by its RFC 7638
+// thumbprint, gathered in an immutable Ring and published as a JWKS.
 package keys
 
 import (
@@ -15,7 +16,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -61,18 +61,6 @@ func (k *Key) Public() jose.JSONWebKey {
 		Algorithm: string(jose.RS256),
 		Use:       "sig",
 	}
-}
-
-// JWKS returns the public key set: current first, then the retired keys still
-// valid at now.
-func JWKS(current *Key, retired []Retired, now time.Time) jose.JSONWebKeySet {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{current.Public()}}
-	for _, r := range retired {
-		if now.Before(r.Until) {
-			set.Keys = append(set.Keys, r.Key)
-		}
-	}
-	return set
 }
 
 // ParsePEM reads an RSA private key in PEM, PKCS#1 ("RSA PRIVATE KEY") or

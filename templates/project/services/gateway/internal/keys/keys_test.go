@@ -41,7 +41,7 @@ func TestLoadPKCS1AndPKCS8GiveTheSameKid(t *testing.T) {
 	if k1.ID == "" || k1.ID != k8.ID {
 		t.Fatalf("kids %q and %q differ", k1.ID, k8.ID)
 	}
-	set, _ := json.Marshal(keys.JWKS(k1, nil, time.Now()))
+	set, _ := json.Marshal(keys.Single(k1, nil).JWKS(time.Now()))
 	if strings.Contains(string(set), `"d"`) || !strings.Contains(string(set), k1.ID) {
 		t.Fatalf("JWKS = %s", set)
 	}

@@ -28,7 +28,7 @@ func newKey(t *testing.T) *keys.Key {
 func kids(t *testing.T, k *keys.Key, retired []keys.Retired, now time.Time) []string {
 	t.Helper()
 	var ids []string
-	for _, jwk := range keys.JWKS(k, retired, now).Keys {
+	for _, jwk := range keys.Single(k, retired).JWKS(now).Keys {
 		ids = append(ids, jwk.KeyID)
 	}
 	return ids

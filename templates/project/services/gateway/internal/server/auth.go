@@ -224,7 +224,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) respondTokens(w http.ResponseWriter, r *http.Request, f store.Family, refresh string, refreshExpires, now time.Time) {
-	access, expires, err := s.minter.Mint(token.Subject{
+	access, expires, err := s.mint(token.Subject{
 		UserID:   f.UserID,
 		Provider: f.Provider,
 		Email:    f.Email,

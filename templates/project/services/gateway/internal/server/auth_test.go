@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -307,31 +309,80 @@ func TestRefreshUnknownTokenIs401(t *testing.T) {
 	wantError(t, h.refresh("garbage"), http.StatusUnauthorized, "invalid_grant")
 }
 
-// The default limit lets one NextAuth server burst at least 20 requests, then
-// answers 429 with Retry-After.
-func TestAuthRateLimitPerAddress(t *testing.T) {
+// A caller without the secret gets 429 with Retry-After once its address has
+// used the default burst, and stays limited while the clock stands still.
+func TestAuthRateLimitFailingCallers(t *testing.T) {
 	h := newHarness(t, func(o *server.Options) {
 		o.Config.AuthRate, o.Config.AuthBurst = config.DefaultAuthRate, config.DefaultAuthBurst
 	})
-	for i := range 20 {
-		if r := h.post("/auth/logout", secret, map[string]string{"refresh_token": "x"}); r.Status != http.StatusNoContent {
-			t.Fatalf("request %d of the burst: %d %s", i+1, r.Status, r.Raw)
+	for i := range config.DefaultAuthBurst {
+		auth := []string{"", "wrong-secret"}[i%2]
+		if r := h.post("/auth/refresh", auth, "{}"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("failed request %d of the burst: %d %s", i+1, r.Status, r.Raw)
 		}
 	}
-	for i := range 500 {
-		r := h.post("/auth/logout", "", "{}") // limited before the secret check
-		if r.Status == http.StatusTooManyRequests {
-			wantError(t, r, http.StatusTooManyRequests, "rate_limited")
-			if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" {
-				t.Fatalf("Retry-After = %q", ra)
+	for _, auth := range []string{"", "wrong-secret"} {
+		r := h.post("/auth/exchange", auth, "{}")
+		wantError(t, r, http.StatusTooManyRequests, "rate_limited")
+		if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" {
+			t.Fatalf("Retry-After = %q", ra)
+		}
+	}
+	// The NextAuth server on the same address is not held back by them.
+	if r := h.post("/auth/logout", secret, map[string]string{"refresh_token": "x"}); r.Status != http.StatusNoContent {
+		t.Fatalf("caller with the secret after the attacker's burst: %d %s", r.Status, r.Raw)
+	}
+}
+
+// One NextAuth server, one address for all its users, sends a login burst and
+// thousands of refreshes with the default limit and a clock that never
+// refills a bucket: none of them is refused.
+func TestAuthRateLimitNeverCapsTheSecretHolder(t *testing.T) {
+	h := newHarness(t, func(o *server.Options) {
+		o.Config.AuthRate, o.Config.AuthBurst = config.DefaultAuthRate, config.DefaultAuthBurst
+	})
+	const sessions, refreshesEach = 100, 19 // 100 logins + 1,900 refreshes
+	tokens := make([]string, sessions)
+	for i := range tokens {
+		tokens[i] = h.login(fmt.Sprint("user-", i)).RefreshToken
+	}
+	var wg sync.WaitGroup
+	failures := make(chan string, sessions)
+	for i := range tokens {
+		wg.Add(1)
+		go func(rt string) {
+			defer wg.Done()
+			for range refreshesEach {
+				status, next, err := postRefresh(h.URL, rt)
+				if err != nil || status != http.StatusOK {
+					failures <- fmt.Sprintf("refresh: %d %v", status, err)
+					return
+				}
+				rt = next
 			}
-			return
-		}
-		if r.Status != http.StatusUnauthorized {
-			t.Fatalf("request %d: %d %s", i, r.Status, r.Raw)
-		}
+		}(tokens[i])
 	}
-	t.Fatal("no 429 after 520 rapid requests")
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+}
+
+// postRefresh is h.refresh for goroutines: it reports instead of failing.
+func postRefresh(base, rt string) (status int, successor string, err error) {
+	body, _ := json.Marshal(map[string]string{"refresh_token": rt})
+	req, _ := http.NewRequest(http.MethodPost, base+"/auth/refresh", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	var tr server.TokenResponse
+	_ = json.NewDecoder(resp.Body).Decode(&tr)
+	return resp.StatusCode, tr.RefreshToken, nil
 }
 
 func TestProviderTokensAndSecretsAreNotLogged(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider/providertest"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 )
@@ -45,6 +46,15 @@ func signingKey(t testing.TB) *keys.Key {
 		}
 	})
 	return testKey
+}
+
+func testSealer(t testing.TB) *seal.Keyring {
+	t.Helper()
+	kr, err := server.NewSealer([][]byte{bytes.Repeat([]byte{7}, seal.KeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
 }
 
 // clock is a settable time source shared by the server and the test.
@@ -81,6 +91,7 @@ type harness struct {
 	Google  *providertest.Issuer
 	Clock   *clock
 	Store   store.Store
+	Server  *server.Server
 	Backend chan seen
 	Logs    *bytes.Buffer
 }
@@ -123,7 +134,8 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	o := server.Options{
 		Config:    cfg,
 		Store:     h.Store,
-		Key:       signingKey(t),
+		Keys:      keys.Single(signingKey(t), nil),
+		Sealer:    testSealer(t),
 		Providers: provider.FromConfig(cfg, provider.Options{}),
 		Logger:    slog.New(slog.NewJSONHandler(&lockedWriter{w: h.Logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       h.Clock.Now,
@@ -135,6 +147,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.Server = srv
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	h.URL = ts.URL

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
+	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/keys"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/server"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
 )
@@ -66,8 +67,9 @@ func TestNewRefusesAConfigWithoutLimits(t *testing.T) {
 					Issuer: "http://gateway.test", Audience: "api", InternalSecret: secret,
 					AccessTTL: time.Minute, RefreshTTL: time.Hour, AuthRate: 1, AuthBurst: 1,
 				},
-				Store: store.NewMemory(),
-				Key:   signingKey(t),
+				Store:  store.NewMemory(),
+				Keys:   keys.Single(signingKey(t), nil),
+				Sealer: testSealer(t),
 			}
 			if _, err := server.New(o); err != nil {
 				t.Fatalf("the complete config: %v", err)

@@ -147,19 +147,30 @@ func bearer(r *http.Request) (string, bool) {
 // internal secret as a Bearer token. This runs before anything reads the body,
 // so a caller without the secret gets 401 whatever it sent. Both sides are
 // hashed first so the comparison is constant-time whatever their lengths.
+//
+// Only callers that fail the check spend from their address's bucket, and
+// they get 429 once it is empty: that caps guessing the secret, while the
+// NextAuth server, one address for all its users, is never limited like one
+// person.
 func (s *Server) internalAuth(next http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(s.cfg.InternalSecret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := bearer(r)
-		if !ok {
+		if ok {
+			got := sha256.Sum256([]byte(tok))
+			ok = subtle.ConstantTimeCompare(got[:], want[:]) == 1 && s.cfg.InternalSecret != ""
+		}
+		if ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if s.limiter.refuse(w, r, s.now()) {
+			return
+		}
+		if _, sent := bearer(r); !sent {
 			writeMissingToken(w, "This endpoint needs the gateway's internal secret as a Bearer token.")
 			return
 		}
-		got := sha256.Sum256([]byte(tok))
-		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || s.cfg.InternalSecret == "" {
-			writeInvalidToken(w, "The internal secret is wrong.")
-			return
-		}
-		next.ServeHTTP(w, r)
+		writeInvalidToken(w, "The internal secret is wrong.")
 	})
 }

@@ -100,7 +100,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		writeMissingToken(w, "This route needs a gateway access token as a Bearer token.")
 		return
 	}
-	claims, err := s.verifier.Verify(raw)
+	claims, err := s.verify(raw)
 	if err != nil {
 		writeInvalidToken(w, "The access token is invalid or expired.")
 		return

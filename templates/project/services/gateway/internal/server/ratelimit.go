@@ -12,7 +12,8 @@ import (
 )
 
 // addrLimiter is a token bucket per client address (the TCP peer; forwarding
-// headers are not trusted). Idle buckets are forgotten after a few minutes.
+// headers are not trusted) for /auth/* callers that fail the internal-secret
+// check. Idle buckets are forgotten after a few minutes.
 type addrLimiter struct {
 	rate  rate.Limit
 	burst int
@@ -68,18 +69,19 @@ func (l *addrLimiter) allow(addr string, now time.Time) (ok bool, retryAfter tim
 	return true, 0
 }
 
-func (l *addrLimiter) middleware(next http.Handler, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if ok, wait := l.allow(host, now()); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeError(w, http.StatusTooManyRequests, "rate_limited",
-				"Too many requests from this address; retry after the time in Retry-After.")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// refuse answers 429 with Retry-After and reports true when addr's bucket
+// (the request's TCP peer) is empty; otherwise it takes one token.
+func (l *addrLimiter) refuse(w http.ResponseWriter, r *http.Request, now time.Time) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ok, wait := l.allow(host, now)
+	if ok {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeError(w, http.StatusTooManyRequests, "rate_limited",
+		"Too many failed requests from this address; retry after the time in Retry-After.")
+	return true
 }

@@ -5,12 +5,11 @@ package server
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"sync/atomic"
 	"time"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/config"
@@ -18,7 +17,6 @@ import (
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/provider"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/seal"
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
-	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/token"
 )
 
 // Limits and timeouts.
@@ -40,10 +38,11 @@ const (
 type Options struct {
 	Config config.Config
 	Store  store.Store
-	Key    *keys.Key
-	// Retired are keys the gateway signed with before Key (keys.Track): still
-	// published and accepted until the tokens they signed have expired.
-	Retired   []keys.Retired
+	// Keys are the signing and verification keys (keys.Single or a key
+	// directory's ring); SetKeys replaces them while the server runs.
+	Keys *keys.Ring
+	// Sealer encrypts provider refresh tokens (GATEWAY_ENCRYPTION_KEYS).
+	Sealer    *seal.Keyring
 	Providers provider.Set
 	// Logger receives the gateway's logs; each record logged with a request's
 	// context carries its request_id. nil means slog.Default().
@@ -62,12 +61,10 @@ type Options struct {
 type Server struct {
 	cfg       config.Config
 	store     store.Store
-	key       *keys.Key
-	retired   []keys.Retired
-	minter    *token.Minter
-	verifier  *token.Verifier
+	keys      atomic.Pointer[keyState]
+	cacheSize int
 	providers provider.Set
-	sealer    *seal.Box
+	sealer    *seal.Keyring
 	log       *slog.Logger
 	limiter   *addrLimiter
 	proxies   map[string]*httputil.ReverseProxy
@@ -78,8 +75,8 @@ type Server struct {
 
 // New builds a Server.
 func New(o Options) (*Server, error) {
-	if o.Store == nil || o.Key == nil {
-		return nil, errors.New("server: a store and a signing key are required")
+	if o.Store == nil || o.Keys == nil || o.Sealer == nil {
+		return nil, errors.New("server: a store, signing keys and a sealer are required")
 	}
 	// config.Load applies the defaults; a Config built by hand must set these.
 	if c := o.Config; c.AccessTTL <= 0 || c.RefreshTTL <= 0 || c.AuthRate <= 0 || c.AuthBurst < 1 {
@@ -88,8 +85,8 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		cfg:       o.Config,
 		store:     o.Store,
-		key:       o.Key,
-		retired:   o.Retired,
+		cacheSize: o.TokenCacheSize,
+		sealer:    o.Sealer,
 		providers: o.Providers,
 		maxProxy:  o.MaxProxyBody,
 		now:       o.Now,
@@ -108,19 +105,7 @@ func New(o Options) (*Server, error) {
 	if s.maxProxy <= 0 {
 		s.maxProxy = DefaultMaxProxyBody
 	}
-	var err error
-	if s.minter, err = token.NewMinter(o.Key, s.cfg.Issuer, s.cfg.Audience, s.cfg.AccessTTL); err != nil {
-		return nil, err
-	}
-	s.verifier, err = token.NewVerifier(s.cfg.Issuer, s.cfg.Audience, token.VerifierOptions{
-		CacheSize: o.TokenCacheSize,
-		Now:       s.now,
-		Retired:   o.Retired,
-	}, o.Key)
-	if err != nil {
-		return nil, err
-	}
-	if s.sealer, err = newSealer(o.Key); err != nil {
+	if err := s.SetKeys(o.Keys); err != nil {
 		return nil, err
 	}
 	s.limiter = newAddrLimiter(s.cfg.AuthRate, s.cfg.AuthBurst)
@@ -142,7 +127,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	auth := func(h http.HandlerFunc) http.Handler {
-		return s.limiter.middleware(s.internalAuth(post(h)), s.now)
+		return s.internalAuth(post(h))
 	}
 	mux.Handle("/auth/exchange", auth(s.exchange))
 	mux.Handle("/auth/refresh", auth(s.refresh))
@@ -178,19 +163,6 @@ func get(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// serveJWKS builds the set per request, so a retired key leaves it when its
-// tokens have expired; services refetch it when they meet an unknown kid.
-func (s *Server) serveJWKS(w http.ResponseWriter, _ *http.Request) {
-	body, err := json.Marshal(keys.JWKS(s.key, s.retired, s.now()))
-	if err != nil {
-		writeServerError(w)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(body)
-}
-
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
@@ -220,18 +192,15 @@ func NewHTTPServer(addr string, h http.Handler, logger *slog.Logger) *http.Serve
 	}
 }
 
-// sealPurpose separates the provider-refresh-token key from any other key
-// derived from the signing key.
-const sealPurpose = "nextmsa gateway: provider refresh token v1"
+// sealPurpose separates the provider-refresh-token key from any other use of
+// the same encryption key.
+const sealPurpose = "nextmsa gateway: provider refresh token v2"
 
-// newSealer returns the box (package seal, the module's only AES-GCM code) that
-// encrypts provider refresh tokens before they reach the store. Its key is
-// derived from the gateway's signing key, which never enters the store, so a
-// copy of the store alone does not reveal them.
-func newSealer(k *keys.Key) (*seal.Box, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
-	if err != nil {
-		return nil, err
-	}
-	return seal.New(der, sealPurpose)
+// NewSealer returns the keyring (package seal, the module's only AES-GCM code)
+// that encrypts provider refresh tokens before they reach the store, from the
+// GATEWAY_ENCRYPTION_KEYS keys. They never enter the store, so a copy of the
+// store alone does not reveal the tokens, and they are independent of the
+// signing keys, so a signing-key rotation loses nothing.
+func NewSealer(ks [][]byte) (*seal.Keyring, error) {
+	return seal.NewKeyring(ks, sealPurpose)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -86,3 +87,12 @@ func HoldBoltWriter(s Store) (release func()) {
 	<-held
 	return func() { close(rel); <-done }
 }
+
+// NewRedisCallerClock is NewRedis with rotations timed by the caller's now, for
+// the store test suite, which moves time by hand.
+func NewRedisCallerClock(client redis.UniversalClient) Store {
+	return &redisStore{c: client, callerClock: true}
+}
+
+// RedisClientForURL is the client NewRedisURL builds for url.
+func RedisClientForURL(url string) (redis.UniversalClient, error) { return newRedisClient(url) }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strconv"
 	"time"
 
@@ -38,28 +39,71 @@ var (
 	revokeScript = redis.NewScript(revokeSrc)
 )
 
-type redisStore struct{ c *redis.Client }
+type redisStore struct {
+	c redis.UniversalClient
+	// callerClock sends the caller's now to the rotation script instead of
+	// letting it read the server's clock: only the store test suite, which
+	// moves time by hand, wants that.
+	callerClock bool
+}
 
-// NewRedis returns a Store on client; the store owns it (Close closes it). It
-// never pings at construction: the gateway starts while Redis is down, answers
-// 503 (errors wrap ErrUnavailable) and recovers when Redis is back, because
-// go-redis redials and the scripts are re-sent on NOSCRIPT.
-func NewRedis(client *redis.Client) Store { return &redisStore{c: client} }
+// NewRedis returns a Store on client (one server, a cluster or a Sentinel
+// failover client); the store owns it (Close closes it). It never pings at
+// construction: the gateway starts while Redis is down, answers 503 (errors
+// wrap ErrUnavailable) and recovers when Redis is back, because go-redis
+// redials and the scripts are re-sent on NOSCRIPT. Rotations measure grace
+// and expiry by the Redis server's clock, so the now passed to Rotate is
+// not used.
+func NewRedis(client redis.UniversalClient) Store { return &redisStore{c: client} }
 
-// NewRedisURL is NewRedis on a client for url (redis:// or rediss://; go-redis
-// query options such as dial_timeout or max_retries apply).
+// NewRedisURL is NewRedis on a client for url, as README.md (Redis) describes:
+// redis:// or rediss:// is one server; with a master_name parameter the hosts
+// are Sentinels; with extra addr parameters (and no master_name) they are
+// cluster seed nodes. go-redis query options such as dial_timeout apply.
 func NewRedisURL(url string) (Store, error) {
-	opt, err := redis.ParseURL(url)
+	client, err := newRedisClient(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: REDIS_URL: %w", err)
 	}
-	// go-redis redials 5 times per attempt and retries each command 3 times, so
-	// with Redis down a request waits ~2 s before it can answer 503. Command
-	// retries already cover a blip; one dial per attempt is enough. (Retrying a
-	// rotation whose reply was lost is safe: within grace it returns the same
-	// successor.)
-	opt.DialerRetries = 1
-	return NewRedis(redis.NewClient(opt)), nil
+	return NewRedis(client), nil
+}
+
+// go-redis redials 5 times per attempt and retries each command 3 times, so
+// with Redis down a request would wait ~2 s before it can answer 503. Command
+// retries already cover a blip; one dial per attempt is enough. (Retrying a
+// rotation whose reply was lost is safe: within grace it returns the same
+// successor.)
+const dialerRetries = 1
+
+func newRedisClient(raw string) (redis.UniversalClient, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	switch {
+	case q.Has("master_name"):
+		opt, err := redis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		opt.DialerRetries = dialerRetries
+		return redis.NewFailoverClient(opt), nil
+	case q.Has("addr"):
+		opt, err := redis.ParseClusterURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		opt.DialerRetries = dialerRetries
+		return redis.NewClusterClient(opt), nil
+	default:
+		opt, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		opt.DialerRetries = dialerRetries
+		return redis.NewClient(opt), nil
+	}
 }
 
 func unavailable(err error) error { return fmt.Errorf("%w: redis: %w", ErrUnavailable, err) }
@@ -100,8 +144,12 @@ func (s *redisStore) Rotate(ctx context.Context, raw string, now time.Time, grac
 	if err != nil {
 		return RotateResult{}, err
 	}
+	callerNow := ""
+	if s.callerClock {
+		callerNow = strconv.FormatInt(p.now, 10)
+	}
 	reply, err := rotateScript.Run(ctx, s.c, []string{famKey(p.fid), usedKey(p.fid)},
-		hex.EncodeToString(p.hash), p.now, p.grace, p.ttl,
+		hex.EncodeToString(p.hash), callerNow, p.grace, p.ttl,
 		hex.EncodeToString(p.succHash), p.sealedSucc).StringSlice()
 	if err != nil {
 		return RotateResult{}, unavailable(err)

@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nextmsa/nextmsa/templates/project/services/gateway/internal/store"
@@ -117,5 +120,94 @@ func TestRedisUnreachableAtStart(t *testing.T) {
 	}
 	if _, err := store.NewRedisURL("not a url"); err == nil {
 		t.Fatal("NewRedisURL accepted garbage")
+	}
+}
+
+// Grace and expiry come from the Redis server's clock: the callers' clocks
+// (here hours off) do not matter, miniredis's does.
+func TestRedisRotationUsesTheServerClock(t *testing.T) {
+	ctx := t.Context()
+	mr := miniredis.RunT(t)
+	serverNow := time.Now().Truncate(time.Millisecond)
+	mr.SetTime(serverNow)
+	s := store.NewRedis(redis.NewClient(&redis.Options{Addr: mr.Addr()}))
+	defer s.Close()
+	raw, err := s.CreateFamily(ctx, testFamily(serverNow), serverNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	farFuture := serverNow.Add(48 * time.Hour) // past both the grace and the ttl
+	first, err := s.Rotate(ctx, raw, farFuture, 10*time.Second, time.Hour)
+	if err != nil {
+		t.Fatalf("a caller clock past the ttl expired the token: %v", err)
+	}
+	mr.SetTime(serverNow.Add(5 * time.Second))
+	again, err := s.Rotate(ctx, raw, serverNow.Add(-time.Hour), 10*time.Second, time.Hour)
+	if err != nil || again.Successor != first.Successor {
+		t.Fatalf("within the server's grace: %v (same successor %v)", err, again.Successor == first.Successor)
+	}
+	mr.SetTime(serverNow.Add(11 * time.Second))
+	if _, err := s.Rotate(ctx, raw, serverNow, 10*time.Second, time.Hour); !errors.Is(err, store.ErrReuseDetected) {
+		t.Fatalf("past the server's grace: %v, want ErrReuseDetected", err)
+	}
+}
+
+// Two replicas whose clocks are 30 s apart (three times the grace) refresh one
+// token in parallel, as two tabs of one browser do: both get the same
+// successor, and the family stays alive.
+func TestRedisReplicaClockSkewNeverRevokes(t *testing.T) {
+	ctx := t.Context()
+	mr := miniredis.RunT(t)
+	now := time.Now()
+	mr.SetTime(now)
+	a := store.NewRedis(redis.NewClient(&redis.Options{Addr: mr.Addr()}))
+	b := store.NewRedis(redis.NewClient(&redis.Options{Addr: mr.Addr()}))
+	defer a.Close()
+	defer b.Close()
+	raw, err := a.CreateFamily(ctx, testFamily(now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		var wg sync.WaitGroup
+		results := make([]store.RotateResult, 2)
+		errs := make([]error, 2)
+		for i, st := range []store.Store{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				skewed := now.Add(time.Duration(i) * 30 * time.Second)
+				results[i], errs[i] = st.Rotate(ctx, raw, skewed, 10*time.Second, time.Hour)
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || results[0].Successor != results[1].Successor {
+			t.Fatalf("parallel refresh on skewed replicas: %v / %v (same successor %v)", errs[0], errs[1], results[0].Successor == results[1].Successor)
+		}
+		raw = results[0].Successor
+		now = now.Add(time.Minute) // the next refresh, a minute later
+		mr.SetTime(now)
+	}
+}
+
+// REDIS_URL's three shapes: one server, Sentinel (master_name), cluster (addr).
+func TestRedisURLKinds(t *testing.T) {
+	for url, want := range map[string]string{
+		"redis://127.0.0.1:1/0":                                     "*redis.Client",
+		"rediss://user:pw@127.0.0.1:1/0":                            "*redis.Client",
+		"redis://127.0.0.1:1?master_name=mymaster&addr=127.0.0.1:2": "*redis.Client", // a failover client is a *redis.Client
+		"redis://127.0.0.1:1?addr=127.0.0.1:2&addr=127.0.0.1:3":     "*redis.ClusterClient",
+	} {
+		c, err := store.RedisClientForURL(url)
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if got := fmt.Sprintf("%T", c); got != want {
+			t.Errorf("%s: %s, want %s", url, got, want)
+		}
+		c.Close()
+	}
+	if _, err := store.RedisClientForURL("redis://h:1?master_name=m&bogus=1"); err == nil {
+		t.Error("an unknown option was accepted")
 	}
 }

@@ -2,10 +2,19 @@
 -- family.go (keep both in step). All times are Unix milliseconds.
 -- KEYS[1] family hash, KEYS[2] used zset
 -- ARGV: presented hash, now, grace, ttl, successor hash, sealed successor
+-- An empty now means the Redis server's clock (TIME), which every replica
+-- shares, so clock skew between replicas cannot turn a parallel refresh into
+-- a reuse. (A script that reads TIME and writes is legal since Redis 5, which
+-- replicates a script's effects rather than the script.)
 -- Reply: {outcome} or {'rotated'|'retry', issued_at, uid, prov, email, name, image, prt, abs [, prev_succ]}
 local fam, used = KEYS[1], KEYS[2]
 local h = ARGV[1]
 local now, grace, ttl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local now_ms = string.format('%d', now)
 
 local v = redis.call('HMGET', fam, 'st', 'cur', 'cur_at', 'prev', 'prev_at', 'abs')
 if not v[1] then return {'notfound'} end
@@ -37,15 +46,15 @@ end
 
 if kind == 'cur' then
   if now >= cur_at + ttl then return {'expired'} end
-  redis.call('HSET', fam, 'cur', ARGV[5], 'cur_at', ARGV[2],
-    'prev', h, 'prev_at', ARGV[2], 'prev_succ', ARGV[6])
-  redis.call('ZADD', used, ARGV[2], h)
+  redis.call('HSET', fam, 'cur', ARGV[5], 'cur_at', now_ms,
+    'prev', h, 'prev_at', now_ms, 'prev_succ', ARGV[6])
+  redis.call('ZADD', used, now_ms, h)
   redis.call('ZREMRANGEBYSCORE', used, '-inf', string.format('%d', now - ttl))
   local exp = now + ttl
   if abs > 0 and abs < exp then exp = abs end
   redis.call('PEXPIREAT', fam, string.format('%d', exp))
   redis.call('PEXPIREAT', used, string.format('%d', exp))
-  return family('rotated', ARGV[2])
+  return family('rotated', now_ms)
 end
 
 if kind == 'prev' and now - prev_at <= grace then

@@ -23,10 +23,12 @@ func newBolt(t testing.TB) store.Store {
 }
 
 // newMiniredis returns a store on a fresh in-process miniredis and the server.
+// Its rotations are timed by the caller's now, as the suite needs (the
+// server's clock: TestRedisRotationUsesTheServerClock).
 func newMiniredis(t testing.TB) (store.Store, *miniredis.Miniredis) {
 	mr := miniredis.RunT(t)
 	// One dial per attempt, as NewRedisURL sets, keeps the outage test short.
-	return store.NewRedis(redis.NewClient(&redis.Options{Addr: mr.Addr(), DialerRetries: 1})), mr
+	return store.NewRedisCallerClock(redis.NewClient(&redis.Options{Addr: mr.Addr(), DialerRetries: 1})), mr
 }
 
 // newRealRedis returns a store on the redis-server at REDIS_URL. The suite uses
@@ -38,10 +40,11 @@ func newRealRedis(t testing.TB) store.Store {
 			"  redis-server --port 16379 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes\n" +
 			"and run with REDIS_URL=redis://127.0.0.1:16379/0")
 	}
-	s, err := store.NewRedisURL(url)
+	opt, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := store.NewRedisCallerClock(redis.NewClient(opt))
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatalf("REDIS_URL=%s: %v", url, err)
 	}

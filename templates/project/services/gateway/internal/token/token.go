@@ -121,8 +121,8 @@ type VerifierOptions struct {
 	CacheSize int
 	// Now replaces time.Now (tests).
 	Now func() time.Time
-	// Retired keys are accepted too, each only before its Until: a key is
-	// usually retired because it may have leaked.
+	// Retired keys are accepted too, each only before its Until (zero: no
+	// end); a key ring hands every key it accepts over this way.
 	Retired []keys.Retired
 }
 
