@@ -157,12 +157,6 @@ var (
 	envSuffix = regexp.MustCompile(`"(_[A-Z0-9_]*[A-Z0-9])"`)
 )
 
-// gatewayContract are variables the gateway is specified to read under Redis (a signing
-// key directory shared by its replicas, the keys that seal provider refresh tokens) that
-// its config package may not read yet; compose must provide them either way, or a gateway
-// that does read them refuses to start.
-var gatewayContract = []string{"GATEWAY_SIGNING_KEYS_DIR", "GATEWAY_ENCRYPTION_KEYS"}
-
 // readVariables is the allowlist of a built container: every name of variable shape, and
 // every computed name's literal tail, in the non-test source files under its Dockerfile's
 // directory (Go for the services, TypeScript for the web app; comments count, so it is a
@@ -205,11 +199,6 @@ func readVariables(t *testing.T, c composeProject, svc types.ServiceConfig) (nam
 	}
 	if len(names) == 0 {
 		t.Fatalf("%s: no variable names found under %s; the scan is broken", svc.Name, dir)
-	}
-	if svc.Name == "gateway" {
-		for _, n := range gatewayContract {
-			names[n] = true
-		}
 	}
 	return names, suffixes
 }
