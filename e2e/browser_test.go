@@ -543,3 +543,18 @@ func (b *browser) signOut(provider string) {
 		b.t.Errorf("%s: the session cookie is still there after signing out", provider)
 	}
 }
+
+// signOutRevokes signs out of a gateway session and checks that the gateway saw the
+// logout and now refuses the session's refresh tokens: the current one first, then any
+// rotated before it.
+func (b *browser) signOutRevokes(provider, secret, current string, rotated ...string) {
+	b.t.Helper()
+	b.signOut(provider)
+	refreshRefused(b.t, secret, current, "the refresh token of a signed-out session")
+	for _, rt := range rotated {
+		refreshRefused(b.t, secret, rt, "a rotated refresh token of a signed-out session")
+	}
+	if len(requests(b.stack.gatewayLines(), "POST", "/auth/logout", 204)) == 0 {
+		b.t.Errorf("signing out did not reach the gateway: no POST /auth/logout 204 in its log")
+	}
+}

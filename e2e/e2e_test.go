@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -24,6 +25,16 @@ type scenario struct {
 	providers   []string // the chosen providers, in the generator's order
 	gateway     bool
 	debugTokens bool
+	// grow: nextmsa commands run on the generated project (with -C), in order, before the
+	// install; the project must then work as if init had been given the grown options.
+	grow [][]string
+	// services: the Go services behind the gateway besides users, with their development
+	// port. Each must answer /healthz under `pnpm start`, and GET /api/<name>/ through the
+	// gateway for the signed-in user.
+	services map[string]int
+	// replicas: after the single stack, run this project's gateway as two replicas over
+	// Redis behind a round-robin proxy (replicas_test.go).
+	replicas bool
 	// docs: copy the screenshots to docs/images/ (login.png, signed-in.png), and run the
 	// checks that do not depend on the options: go vet and go test -race of every Go
 	// module, docker-compose.yml through compose-go, the gateway's HTTP contract.
@@ -31,11 +42,13 @@ type scenario struct {
 }
 
 var scenarios = []scenario{
-	{name: "all", providers: allProviders, gateway: true, docs: true},
+	{name: "all", providers: allProviders, gateway: true, docs: true, replicas: true},
 	{name: "google", flags: []string{"--providers", "google"}, providers: []string{"google"}, gateway: true},
 	{name: "kakao-naver-debug", flags: []string{"--providers", "kakao,naver", "--debug-tokens"},
 		providers: []string{"naver", "kakao"}, gateway: true, debugTokens: true},
 	{name: "no-gateway", flags: []string{"--no-gateway"}, providers: allProviders},
+	{name: "grow", flags: []string{"--providers", "google"}, providers: []string{"google", "kakao"}, gateway: true,
+		grow: [][]string{{"add", "provider", "kakao"}, {"add", "service", "orders"}}, services: map[string]int{"orders": 8082}},
 }
 
 // docsImages is where the all scenario's screenshots go (relative to e2e/).
@@ -98,6 +111,10 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 	// NEXTMSA_E2E_INIT_FLAGS adds flags to every scenario.
 	args = append(args, strings.Fields(os.Getenv("NEXTMSA_E2E_INIT_FLAGS"))...)
 	step("generate", run(t, logPath("generate"), filepath.Dir(root), env, bin, args...))
+	for _, cmd := range sc.grow {
+		name := strings.Join(cmd, "-")
+		step("grow", run(t, logPath(name), root, env, bin, append(cmd, "-C", root)...))
+	}
 	checkGeneratedFiles(t, root, sc)
 
 	install := []string{"install"}
@@ -135,6 +152,11 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		step("compose", time.Since(start))
 	}
 
+	if len(sc.grow) > 0 {
+		// Before the stack: doctor only warns on busy ports, and must pass on a grown project.
+		step("doctor", run(t, logPath("doctor"), root, env, bin, "doctor", "-C", root))
+	}
+
 	// 2. The stack, as a user starts it.
 	dotenv := readDotEnv(t, root)
 	var stackEnv []string
@@ -153,7 +175,7 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		stackEnv = append(stackEnv, "OTEL_EXPORTER_OTLP_ENDPOINT=")
 	}
 	start := time.Now()
-	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.gateway, stackEnv)
+	stk := startStack(t, root, pnpm, "start", logPath("pnpm-start"), sc.probes(), stackEnv)
 	start = tm.since(sc.name, "stack-up", start)
 
 	// 3. The browser: login page, then each provider.
@@ -175,33 +197,26 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 			if sc.debugTokens {
 				checkNoDebugTokens(t, b, sess)
 			}
+			for _, name := range slices.Sorted(maps.Keys(sc.services)) {
+				checkService(t, name, sess)
+			}
 			if !sc.gateway {
 				b.signOut(p)
 				return
 			}
-			var before, after string
 			if i == 0 {
 				// 4. Once per scenario: the rotation, then the sign-out revokes it.
 				rotStart := time.Now()
-				before, after = b.checkRotation(p, sess.User.ID)
+				before, after := b.checkRotation(p, sess.User.ID)
 				rotation = time.Since(rotStart)
-			} else {
-				tok, _, err := b.decodeSession()
-				if err != nil {
-					b.fail(p, "decrypt the session cookie: %v", err)
-				}
-				after = tok.RefreshToken
+				b.signOutRevokes(p, dotenv["GATEWAY_INTERNAL_SECRET"], after, before)
+				return
 			}
-			b.signOut(p)
-			secret := dotenv["GATEWAY_INTERNAL_SECRET"]
-			refreshRefused(t, secret, after, "the refresh token of a signed-out session")
-			if before != "" {
-				refreshRefused(t, secret, before, "a rotated refresh token of a signed-out session")
+			tok, _, err := b.decodeSession()
+			if err != nil {
+				b.fail(p, "decrypt the session cookie: %v", err)
 			}
-			// The gateway saw the logout.
-			if findRequest(stk.lines("gateway"), "POST", "/auth/logout", 204) == "" {
-				t.Errorf("signing out did not reach the gateway: no POST /auth/logout 204 in its log")
-			}
+			b.signOutRevokes(p, dotenv["GATEWAY_INTERNAL_SECRET"], tok.RefreshToken)
 		})
 		b.t = t
 		if !ok {
@@ -244,10 +259,22 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		}
 	}
 
+	// 7. Two gateway replicas, on the project built above.
+	if sc.replicas && !t.Failed() {
+		t.Run("replicas", func(t *testing.T) {
+			dir := filepath.Join(artifacts, "replicas")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			checkReplicas(t, root, pnpm, chromium, dir, dotenv)
+		})
+		start = tm.since(sc.name, "replicas", start)
+	}
+
 	// 5. --debug-tokens: under `pnpm dev` the browser console shows the provider tokens.
 	if sc.debugTokens && !t.Failed() {
 		t.Run("dev-console", func(t *testing.T) {
-			dev := startStack(t, root, pnpm, "dev", logPath("pnpm-dev"), sc.gateway, stackEnv)
+			dev := startStack(t, root, pnpm, "dev", logPath("pnpm-dev"), sc.probes(), stackEnv)
 			outer := b.t
 			b.t, b.stack, b.timeout, b.debugTokens = t, dev, devStepTimeout, true
 			defer func() { b.t, b.timeout, b.debugTokens = outer, stepTimeout, false }()
@@ -258,6 +285,21 @@ func runScenario(t *testing.T, sc scenario, bin, pnpm, goBin, chromium, artifact
 		})
 		tm.since(sc.name, "dev-console", start)
 	}
+}
+
+// probes are the URLs that must answer 200 before the stack counts as up: with the
+// gateway, also each Go program's /metrics on its own port (the gateway's 9090, a
+// service's port + 1010).
+func (sc scenario) probes() []string {
+	probes := []string{webURL + "/", mockURL + "/healthz"}
+	if sc.gateway {
+		probes = append(probes, gatewayURL+"/healthz", usersURL+"/healthz", gatewayMetricsURL, usersMetricsURL)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sc.services)) {
+		port := sc.services[name]
+		probes = append(probes, fmt.Sprintf("http://localhost:%d/healthz", port), fmt.Sprintf("http://localhost:%d/metrics", port+1010))
+	}
+	return probes
 }
 
 // checkNoDebugTokens: under `pnpm start` (a production build) neither the console nor
@@ -356,6 +398,11 @@ func checkGeneratedFiles(t *testing.T, root string, sc scenario) {
 	for _, rel := range []string{"services/gateway/go.mod", "services/users/go.mod", "docker-compose.yml"} {
 		if _, err := os.Stat(filepath.Join(root, rel)); sc.gateway != (err == nil) {
 			t.Errorf("%s: exists=%v, want %v (gateway=%v)", rel, err == nil, sc.gateway, sc.gateway)
+		}
+	}
+	for name := range sc.services {
+		if _, err := os.Stat(filepath.Join(root, "services", name, "go.mod")); err != nil {
+			t.Errorf("services/%s/go.mod: %v", name, err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(root, "dev/mock-oauth/go.mod")); err != nil {

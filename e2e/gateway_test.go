@@ -54,7 +54,7 @@ func (b *browser) checkRotation(provider, userID string) (before, after string) 
 	if wait > 30*time.Second {
 		b.fail(provider, "the gateway access token lives %s more: GATEWAY_ACCESS_TTL=%s did not reach the gateway", wait.Round(time.Second), accessTTL)
 	}
-	mark := len(b.stack.lines("gateway"))
+	refreshes := len(requests(b.stack.gatewayLines(), "POST", "/auth/refresh", 200))
 	b.t.Logf("%s: waiting %s past the access token's expiry", provider, wait.Round(100*time.Millisecond))
 	time.Sleep(wait)
 
@@ -73,7 +73,9 @@ func (b *browser) checkRotation(provider, userID string) (before, after string) 
 	var logged string
 	for {
 		if logged == "" {
-			logged = findRequest(b.stack.lines("gateway")[mark:], "POST", "/auth/refresh", 200)
+			if seen := requests(b.stack.gatewayLines(), "POST", "/auth/refresh", 200); len(seen) > refreshes {
+				logged = seen[len(seen)-1]
+			}
 		}
 		tokB, raw, err = b.decodeSession()
 		if err == nil && logged != "" && tokB.RefreshToken != tokA.RefreshToken {
@@ -104,8 +106,9 @@ func (b *browser) checkRotation(provider, userID string) (before, after string) 
 	return tokA.RefreshToken, tokB.RefreshToken
 }
 
-// findRequest finds the gateway's access-log line (JSON, log/slog) for method path status.
-func findRequest(lines []string, method, path string, status int) string {
+// requests are the gateway access-log lines (JSON, log/slog) for method path status.
+func requests(lines []string, method, path string, status int) []string {
+	var found []string
 	for _, l := range lines {
 		var e struct {
 			Msg    string `json:"msg"`
@@ -114,10 +117,10 @@ func findRequest(lines []string, method, path string, status int) string {
 			Status int    `json:"status"`
 		}
 		if json.Unmarshal([]byte(l), &e) == nil && e.Msg == "request" && e.Method == method && e.Path == path && e.Status == status {
-			return l
+			found = append(found, l)
 		}
 	}
-	return ""
+	return found
 }
 
 // redactJSON shortens every long string value of a JSON text, for messages.
@@ -198,6 +201,49 @@ func expectJSONError(t *testing.T, what string, resp *http.Response, body []byte
 	}
 }
 
+// expectBearerRequired checks that the gateway refuses GET path without a token: 401 with
+// WWW-Authenticate: Bearer and the JSON error shape.
+func expectBearerRequired(t *testing.T, path string) {
+	t.Helper()
+	what := "GET " + path + " without a token"
+	resp, body := get(t, gatewayURL+path, "")
+	if expectStatus(t, what, resp, body, http.StatusUnauthorized) {
+		if h := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
+			t.Errorf("%s: WWW-Authenticate %q, want Bearer", what, h)
+		}
+		expectJSONError(t, what, resp, body)
+	}
+}
+
+// checkService calls a service added with `nextmsa add service` through the gateway,
+// with the session's access token: GET /api/<name>/ answers which service it is, for the
+// user /api/users/me knows by the same token. Without a token the gateway refuses.
+func checkService(t *testing.T, name string, sess browserSession) {
+	t.Helper()
+	path := "/api/" + name + "/"
+	resp, body := get(t, gatewayURL+"/api/users/me", sess.AccessToken)
+	var me struct{ ID string }
+	if !expectStatus(t, "GET /api/users/me with the session's access token", resp, body, http.StatusOK) {
+		return
+	}
+	if err := json.Unmarshal(body, &me); err != nil || me.ID != sess.User.ID {
+		t.Errorf("GET /api/users/me: %s (%v), want the session's user id %s", body, err, sess.User.ID)
+	}
+	resp, body = get(t, gatewayURL+path, sess.AccessToken)
+	if expectStatus(t, "GET "+path+" with the session's access token", resp, body, http.StatusOK) {
+		var hello struct {
+			Service string
+			User    struct{ ID, Provider string }
+		}
+		if err := json.Unmarshal(body, &hello); err != nil || hello.Service != name || hello.User.ID != me.ID || hello.User.Provider != sess.Provider {
+			t.Errorf("GET %s: %s (%v), want service %q for user %s (%s), the one /api/users/me answers for", path, body, err, name, me.ID, sess.Provider)
+		} else {
+			t.Logf("GET %s: %s", path, body)
+		}
+	}
+	expectBearerRequired(t, path)
+}
+
 // refreshRefused checks that POST /auth/refresh refuses a refresh token with 401.
 func refreshRefused(t *testing.T, secret, rt, why string) {
 	t.Helper()
@@ -275,6 +321,24 @@ func googleTokens(t *testing.T, env map[string]string, user string) map[string]a
 	return tokens
 }
 
+// hongClaims are the user fields the gateway answers for the stand-in's Google user hong.
+var hongClaims = map[string]string{"provider": "google", "email": "hong@example.test", "name": "홍길동"}
+
+// googleExchange is an /auth/exchange body with real Google tokens of the stand-in's user
+// hong (googleTokens), as NextAuth posts it after the sign-in.
+func googleExchange(t *testing.T, env map[string]string) map[string]any {
+	t.Helper()
+	google := googleTokens(t, env, "hong")
+	expiresIn, _ := google["expires_in"].(float64)
+	return map[string]any{
+		"provider":      "google",
+		"access_token":  google["access_token"],
+		"refresh_token": google["refresh_token"],
+		"id_token":      google["id_token"],
+		"expires_at":    time.Now().Unix() + int64(expiresIn),
+	}
+}
+
 func mustRequest(t *testing.T, method, u, contentType, body string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
@@ -299,6 +363,8 @@ type tokenAnswer struct {
 	RefreshToken string
 	ExpiresIn    int64
 	UserID       string
+	Kid          string // of the key that signed the access JWT
+	IssuedAt     int64  // the access JWT's iat
 }
 
 // checkTokenAnswer checks the exact docs/SPEC.md §5 shape of an /auth/exchange or /auth/refresh
@@ -374,7 +440,8 @@ func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byt
 		t.Errorf("%s: user.image = %q, want the picture URL", what, img)
 	}
 
-	claims := verifyJWT(t, what, a.AccessToken, jwks)
+	claims, kid := verifyJWT(t, what, a.AccessToken, jwks)
+	a.Kid = kid
 	if claims == nil {
 		return a
 	}
@@ -403,6 +470,7 @@ func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byt
 		return i
 	}
 	iat, nbf, exp := num("iat"), num("nbf"), num("exp")
+	a.IssuedAt = iat
 	if exp-iat != a.ExpiresIn {
 		t.Errorf("%s: access JWT exp-iat = %d s, want expires_in %d", what, exp-iat, a.ExpiresIn)
 	}
@@ -412,10 +480,10 @@ func checkTokenAnswer(t *testing.T, what string, resp *http.Response, body []byt
 	return a
 }
 
-// fetchJWKS reads the gateway's JWKS and returns its RSA keys by kid.
-func fetchJWKS(t *testing.T) map[string]*rsa.PublicKey {
+// fetchJWKS reads the JWKS of the gateway at base and returns its RSA keys by kid.
+func fetchJWKS(t *testing.T, base string) map[string]*rsa.PublicKey {
 	t.Helper()
-	resp, body := get(t, gatewayURL+"/.well-known/jwks.json", "")
+	resp, body := get(t, base+"/.well-known/jwks.json", "")
 	if !expectStatus(t, "GET /.well-known/jwks.json", resp, body, http.StatusOK) {
 		t.FailNow()
 	}
@@ -449,13 +517,13 @@ func fetchJWKS(t *testing.T) map[string]*rsa.PublicKey {
 
 // verifyJWT checks a compact JWS: header alg RS256 and a kid of the JWKS, RS256 signature
 // valid with that key. It returns the claims (numbers as json.Number), or nil after
-// reporting an error.
-func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) map[string]any {
+// reporting an error, and the header's kid.
+func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) (claims map[string]any, kid string) {
 	t.Helper()
 	parts := strings.Split(jwt, ".")
 	if len(parts) != 3 {
 		t.Errorf("%s: the access token is not a compact JWS (%d parts)", what, len(parts))
-		return nil
+		return nil, ""
 	}
 	decode := func(i int) []byte {
 		b, err := base64.RawURLEncoding.DecodeString(parts[i])
@@ -470,29 +538,29 @@ func verifyJWT(t *testing.T, what, jwt string, jwks map[string]*rsa.PublicKey) m
 	}
 	if err := json.Unmarshal(decode(0), &header); err != nil {
 		t.Errorf("%s: access JWT header: %v", what, err)
-		return nil
+		return nil, ""
 	}
+	kid = header.Kid
 	if header.Alg != "RS256" {
 		t.Errorf("%s: access JWT alg %q, want RS256", what, header.Alg)
 	}
 	key, ok := jwks[header.Kid]
 	if header.Kid == "" || !ok {
 		t.Errorf("%s: access JWT kid %q is not in the gateway's JWKS (%v)", what, header.Kid, slices.Collect(maps.Keys(jwks)))
-		return nil
+		return nil, kid
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], decode(2)); err != nil {
 		t.Errorf("%s: access JWT signature does not verify with JWKS key %s: %v", what, header.Kid, err)
-		return nil
+		return nil, kid
 	}
 	dec := json.NewDecoder(bytes.NewReader(decode(1)))
 	dec.UseNumber()
-	var claims map[string]any
 	if err := dec.Decode(&claims); err != nil {
 		t.Errorf("%s: access JWT claims: %v", what, err)
-		return nil
+		return nil, kid
 	}
-	return claims
+	return claims, kid
 }
 
 // checkGatewayAPI is the black-box test of the gateway's HTTP contract (docs/SPEC.md §5) on the
@@ -509,18 +577,10 @@ func checkGatewayAPI(t *testing.T, env map[string]string, stk *stack) {
 		resp, body := get(t, gatewayURL+p, "")
 		expectStatus(t, "GET "+p, resp, body, http.StatusOK)
 	}
-	jwks := fetchJWKS(t)
+	jwks := fetchJWKS(t, gatewayURL)
 
-	google := googleTokens(t, env, "hong")
-	want := map[string]string{"provider": "google", "email": "hong@example.test", "name": "홍길동"}
-	expiresIn, _ := google["expires_in"].(float64)
-	exchange := map[string]any{
-		"provider":      "google",
-		"access_token":  google["access_token"],
-		"refresh_token": google["refresh_token"],
-		"id_token":      google["id_token"],
-		"expires_at":    time.Now().Unix() + int64(expiresIn),
-	}
+	exchange := googleExchange(t, env)
+	want := hongClaims
 
 	// Without the internal secret: 401, whatever the body.
 	resp, body := gatewayPost(t, "/auth/exchange", "", exchange)
@@ -542,13 +602,7 @@ func checkGatewayAPI(t *testing.T, env map[string]string, stk *stack) {
 			t.Errorf("GET /api/users/me: %s (%v), want id %s, provider google, email %s", body, err, first.UserID, want["email"])
 		}
 	}
-	resp, body = get(t, gatewayURL+"/api/users/me", "")
-	if expectStatus(t, "GET /api/users/me without a token", resp, body, http.StatusUnauthorized) {
-		if h := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
-			t.Errorf("GET /api/users/me without a token: WWW-Authenticate %q, want Bearer", h)
-		}
-		expectJSONError(t, "GET /api/users/me without a token", resp, body)
-	}
+	expectBearerRequired(t, "/api/users/me")
 	resp, body = get(t, gatewayURL+"/api/users/me", first.AccessToken[:len(first.AccessToken)-4]+"AAAA")
 	if expectStatus(t, "GET /api/users/me with a forged token", resp, body, http.StatusUnauthorized) {
 		if h := resp.Header.Get("WWW-Authenticate"); !strings.Contains(h, `error="invalid_token"`) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,10 +31,10 @@ const (
 	gatewayURL = "http://localhost:8080"
 	usersURL   = "http://localhost:8081"
 	mockURL    = "http://localhost:9400"
-)
 
-// 9090 and 9091 are the gateway's and the users service's /metrics listeners.
-var stackPorts = []int{3000, 8080, 8081, 9400, 9090, 9091}
+	gatewayMetricsURL = "http://localhost:9090/metrics"
+	usersMetricsURL   = "http://localhost:9091/metrics"
+)
 
 // stackTailLines is how many lines per process a failure shows.
 const stackTailLines = 40
@@ -49,9 +50,11 @@ type stack struct {
 	pgid    int
 	done    chan struct{} // closed when pnpm exited
 	waitErr error
+	ports   []int // of the probe URLs: free before the start, free again after the stop
 
 	mu       sync.Mutex
-	known    map[int]procInfo // every descendant seen, by pid: killed by id if it outlives the stop
+	known    map[int]procInfo       // every descendant seen, by pid: killed by id if it outlives the stop
+	attached map[string]*syncBuffer // output of processes the test started beside the stack, by name
 	stopped  bool
 	stopTook time.Duration
 }
@@ -78,17 +81,30 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 var prefixRe = regexp.MustCompile(`^\[([a-z][a-z0-9-]*)\] ?(.*)$`)
 
 // startStack runs `pnpm <mode>` in root, in its own process group (as a terminal would),
-// with env added to the environment, and waits until every part of the stack answers.
+// with env added to the environment, and waits until every probe URL answers 200.
 // The stop (also on cleanup) sends SIGINT to the group, as Ctrl-C does, and checks that
 // nothing listens on the stack's ports afterwards.
-func startStack(t *testing.T, root, pnpm, mode, logPath string, gateway bool, env []string) *stack {
+func startStack(t *testing.T, root, pnpm, mode, logPath string, probes, env []string) *stack {
 	t.Helper()
-	for _, p := range stackPorts {
+	var ports []int
+	for _, u := range probes {
+		parsed, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, err := strconv.Atoi(parsed.Port())
+		if err != nil {
+			t.Fatalf("probe %s has no port: %v", u, err)
+		}
+		ports = append(ports, port)
+	}
+	for _, p := range ports {
 		if listening(p) {
-			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs %v free (another dev server, or a leftover of an earlier run?)", p, mode, stackPorts)
+			t.Fatalf("port %d is already in use before `pnpm %s`: the generated stack needs ports %v free (another dev server, or a leftover of an earlier run?)", p, mode, ports)
 		}
 	}
-	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), known: map[int]procInfo{}}
+	s := &stack{t: t, mode: mode, logPath: logPath, out: &syncBuffer{}, done: make(chan struct{}), ports: ports,
+		known: map[int]procInfo{}, attached: map[string]*syncBuffer{}}
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -115,10 +131,6 @@ func startStack(t *testing.T, root, pnpm, mode, logPath string, gateway bool, en
 	}()
 	t.Cleanup(s.stop)
 
-	probes := []string{webURL + "/", mockURL + "/healthz"}
-	if gateway {
-		probes = append(probes, gatewayURL+"/healthz", usersURL+"/healthz")
-	}
 	// The first start builds the Go programs (go build, cold cache on a fresh machine),
 	// and next dev compiles on the first request.
 	deadline := time.Now().Add(4 * time.Minute)
@@ -324,7 +336,7 @@ func (s *stack) stop() {
 		_ = syscall.Kill(-s.pgid, syscall.SIGKILL)
 		<-s.done
 	}
-	for _, p := range stackPorts {
+	for _, p := range s.ports {
 		if listening(p) {
 			s.t.Errorf("after `pnpm %s` stopped, something still listens on port %d", s.mode, p)
 		}
@@ -361,7 +373,32 @@ func (s *stack) byProcess() map[string][]string {
 			out["pnpm"] = append(out["pnpm"], line)
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, buf := range s.attached {
+		out[name] = append(out[name], strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")...)
+	}
 	return out
+}
+
+// attach adds the output of a process the test runs beside the stack (a second gateway)
+// to the stack's lines and failure tails, under name.
+func (s *stack) attach(name string, out *syncBuffer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attached[name] = out
+}
+
+// gatewayLines are the output lines of every gateway: dev.mjs's "gateway" and any attached
+// "gateway-N".
+func (s *stack) gatewayLines() []string {
+	var lines []string
+	for name, l := range s.byProcess() {
+		if name == "gateway" || strings.HasPrefix(name, "gateway-") {
+			lines = append(lines, l...)
+		}
+	}
+	return lines
 }
 
 // tails is the end of each process's output, for failure messages.

@@ -74,6 +74,17 @@ type ProviderData struct {
 	UserIDField string
 	Env         string // prefix of its variables: GOOGLE_CLIENT_ID, …
 	Docs        string // its console guide: docs/oauth/google.md
+	// MockEndpoints are the variables that point it at dev/mock-oauth (.env.local), for
+	// docker-compose.yml, which hands each container the ones it reads.
+	MockEndpoints []MockEndpoint
+}
+
+// MockEndpoint is one endpoint variable of a provider. The web app reads every one; the
+// gateway only those it calls itself (OIDC discovery, the profile APIs), never the
+// authorize and token endpoints of NextAuth's OAuth flow.
+type MockEndpoint struct {
+	Name    string
+	Gateway bool
 }
 
 func newData(s spec.Spec) Data {
@@ -95,10 +106,24 @@ func newData(s spec.Spec) Data {
 		d.Providers = append(d.Providers, ProviderData{
 			ID: string(p), Label: info.Label, Korean: info.Korean, DisplayName: info.DisplayName,
 			ButtonLabel: info.ButtonLabel, UserIDField: info.UserIDField, Env: p.Env(), Docs: p.Docs(),
+			MockEndpoints: mockEndpointData(p),
 		})
 	}
 	return d
 }
+
+func mockEndpointData(p spec.Provider) []MockEndpoint {
+	var out []MockEndpoint
+	for _, name := range MockEndpoints(p) {
+		out = append(out, MockEndpoint{Name: name, Gateway: !webOnlyEndpoints[name]})
+	}
+	return out
+}
+
+// webOnlyEndpoints are the endpoint variables the gateway does not read: Naver's
+// authorize and token endpoints serve NextAuth's sign-in alone (the gateway calls only
+// Naver's profile API).
+var webOnlyEndpoints = map[string]bool{"NAVER_AUTH_URL": true}
 
 // RedirectURI is the callback URL a provider's console must list for local development.
 func RedirectURI(p spec.Provider) string {

@@ -30,6 +30,8 @@ var rules = []rule{
 	{"libs/**", gateway},
 	{"deploy/**", gateway},
 	{"docker-compose.yml", gateway},
+	{"dev/mock-oauth/Dockerfile", gateway}, // built by docker-compose.yml only
+	{"dev/mock-oauth/.dockerignore", gateway},
 	{"apps/web/lib/gateway.ts", gateway},
 	{"apps/web/lib/gateway-session.ts", gateway},
 	{"apps/web/components/session-guard.tsx", gateway},

@@ -68,6 +68,7 @@ func run(ctx context.Context, getenv func(string) string, logger *slog.Logger, l
 	}
 	defer st.Close()
 
+	// Traces go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; unset, none are made.
 	stopTracing, err := telemetry.StartTracing("gateway", getenv)
 	if err != nil {
 		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_*): %w", err)
