@@ -54,14 +54,8 @@ func (s ServiceData) EnvPrefix() string {
 // GatewayMetricsPort is where the gateway serves /metrics (GATEWAY_METRICS_ADDR's default).
 const GatewayMetricsPort = 9090
 
-// metricsPortOffset puts a service's /metrics next to the gateway's: 8081 → 9091.
-const metricsPortOffset = GatewayMetricsPort + 1 - 8081
-
-// MetricsPort is where the service serves /metrics (<PREFIX>_METRICS_ADDR's default): its
-// own port moved by a fixed offset, so that it stays put when other services come and go.
-func (s ServiceData) MetricsPort() int {
-	return s.Port + metricsPortOffset
-}
+// MetricsPort is where the service serves /metrics (<PREFIX>_METRICS_ADDR's default).
+func (s ServiceData) MetricsPort() int { return spec.MetricsPort(s.Port) }
 
 // ProviderData is one chosen provider's row of the provider table (spec.ProviderInfo),
 // for templates.

@@ -62,7 +62,11 @@ func AddService(s Spec, name string, port int) (Spec, error) {
 			return s, &UsageError{Flag: "--port", Value: fmt.Sprint(port), Reason: fmt.Sprintf("service %q already uses it; leave --port out to take the next free one (%d)", other.Name, NextPort(s.Services))}
 		}
 	}
-	s.Services = append(slices.Clone(s.Services), Service{Name: name, Port: port})
+	grown := append(slices.Clone(s.Services), Service{Name: name, Port: port})
+	if err := validateServices(grown); err != nil {
+		return s, &UsageError{Flag: "--port", Value: fmt.Sprint(port), Reason: err.Error()}
+	}
+	s.Services = grown
 	return s, nil
 }
 

@@ -41,6 +41,7 @@ func TestEdits(t *testing.T) {
 		{"add an invalid name", func() (Spec, error) { return AddService(base, "Orders", 0) }, "lowercase", nil},
 		{"add on a used port", func() (Spec, error) { return AddService(base, "orders", 8081) }, `"users" already uses it`, nil},
 		{"add on the gateway's port", func() (Spec, error) { return AddService(base, "orders", 8080) }, "used by", nil},
+		{"add on another service's metrics port", func() (Spec, error) { return AddService(base, "orders", 9091) }, "both use port 9091", nil},
 		{"add without a gateway", func() (Spec, error) { return AddService(noGateway, "orders", 0) }, "no gateway", nil},
 		{"remove a service", func() (Spec, error) { return RemoveService(withOrders, "orders", false) },
 			"", func(s Spec) bool { return slices.Equal(s.Services, DefaultServices()) }},

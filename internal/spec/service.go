@@ -53,6 +53,8 @@ func ValidatePort(port int) error {
 		return fmt.Errorf("choose a port from 1024 to 65535")
 	case slices.Contains(reservedPorts, port):
 		return fmt.Errorf("port %d is used by the web app, the gateway, the OAuth stand-in or Redis", port)
+	case MetricsPort(port) > 65535 || slices.Contains(reservedPorts, MetricsPort(port)):
+		return fmt.Errorf("its metrics port would be %d, which is not free; choose another", MetricsPort(port))
 	}
 	return nil
 }
@@ -68,6 +70,14 @@ func NextPort(services []Service) int {
 	}
 	return port
 }
+
+// gatewayMetricsPort is where the gateway serves /metrics (GATEWAY_METRICS_ADDR's default).
+const gatewayMetricsPort = 9090
+
+// MetricsPort is where a service on port serves /metrics: its own port moved by a fixed
+// offset (8081 → 9091, next to the gateway's 9090), so it stays put when other services
+// come and go.
+func MetricsPort(port int) int { return port + gatewayMetricsPort + 1 - FirstServicePort }
 
 // ServiceNamed returns the service with that name.
 func (s Spec) ServiceNamed(name string) (Service, bool) {
@@ -91,10 +101,13 @@ func validateServices(services []Service) error {
 		if seen[svc.Name] {
 			return fmt.Errorf("service %q is listed twice", svc.Name)
 		}
-		if other, taken := ports[svc.Port]; taken {
-			return fmt.Errorf("services %q and %q both use port %d", other, svc.Name, svc.Port)
+		for _, port := range []int{svc.Port, MetricsPort(svc.Port)} {
+			if other, taken := ports[port]; taken {
+				return fmt.Errorf("services %q and %q both use port %d (a service listens on its port and serves /metrics %d higher)", other, svc.Name, port, MetricsPort(0))
+			}
+			ports[port] = svc.Name
 		}
-		seen[svc.Name], ports[svc.Port] = true, svc.Name
+		seen[svc.Name] = true
 	}
 	return nil
 }
