@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,7 +33,7 @@ func startProcess(t *testing.T, env map[string]string) *process {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GATEWAY_TEST_RUN_MAIN=1", "GATEWAY_ADDR="+addr)
+	cmd.Env = append(inheritedEnv(), "GATEWAY_TEST_RUN_MAIN=1", "GATEWAY_ADDR="+addr)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -49,6 +51,21 @@ func startProcess(t *testing.T, env map[string]string) *process {
 	waitUp(t, p.url)
 	return p
 }
+
+// inheritedEnv is this process's environment without what configures a gateway, so a
+// REDIS_URL or GATEWAY_* of the shell running the tests cannot change the gateway under test.
+func inheritedEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(gatewayEnvPrefixes, func(prefix string) bool { return strings.HasPrefix(name, prefix) }) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+var gatewayEnvPrefixes = []string{"GATEWAY_", "REDIS_", "GOOGLE_", "NAVER_", "KAKAO_", "OTEL_"}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

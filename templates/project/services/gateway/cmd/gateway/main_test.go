@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -303,22 +302,8 @@ func TestSIGTERMDrainsAndExitsZero(t *testing.T) {
 	}))
 	defer slow.Close()
 	google := providertest.NewIssuer(t)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GATEWAY_TEST_RUN_MAIN=1", "GATEWAY_ADDR="+addr)
-	for k, v := range baseEnv(t, google, slow.URL) {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + addr
-	waitUp(t, url)
+	p := startProcess(t, baseEnv(t, google, slow.URL))
+	cmd, url, stderr := p.cmd, p.url, p.stderr
 
 	ex := call(t, "POST", url+"/auth/exchange", secret, map[string]any{
 		"provider": "google", "id_token": google.Mint(t, providertest.IDToken{Subject: "9", Audience: googleClient}),
