@@ -1,8 +1,6 @@
 package gatewayauth
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -16,76 +14,29 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth/gatewayauthtest"
 )
 
+// The fake gateway of gatewayauthtest, under the names these tests use.
 const (
-	issuer   = "http://localhost:8080"
-	audience = "api"
+	issuer   = gatewayauthtest.Issuer
+	audience = gatewayauthtest.Audience
 )
 
-// gatewayKey is one RSA signing key of the (fake) gateway, with its kid.
-type gatewayKey struct {
-	priv *rsa.PrivateKey
-	kid  string
-}
+type gatewayKey = gatewayauthtest.Key
 
-func newKey(t *testing.T, kid string) gatewayKey {
-	t.Helper()
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gatewayKey{priv: priv, kid: kid}
-}
-
-// sign mints an access JWT like the gateway does (RS256, kid in the header).
-func (k gatewayKey) sign(t *testing.T, claims any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: k.priv, KeyID: k.kid}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-// accessClaims are valid claims for user "u-1" at the given time.
-func accessClaims(now time.Time) map[string]any {
-	return map[string]any{
-		"iss":      issuer,
-		"sub":      "u-1",
-		"aud":      audience,
-		"iat":      now.Unix(),
-		"nbf":      now.Unix(),
-		"exp":      now.Add(15 * time.Minute).Unix(),
-		"jti":      "j-1",
-		"provider": "kakao",
-		"email":    "hong@example.test",
-		"name":     "홍길동",
-	}
-}
+var (
+	newKey       = gatewayauthtest.NewKey
+	accessClaims = gatewayauthtest.AccessClaims
+)
 
 // setup starts a fake gateway JWKS publishing the given key and returns a handler behind
 // Middleware that answers with the subject it was given.
 func setup(t *testing.T, published gatewayKey) http.Handler {
 	t.Helper()
-	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		set := jose.JSONWebKeySet{
-			Keys: []jose.JSONWebKey{
-				{Key: &published.priv.PublicKey, KeyID: published.kid, Algorithm: "RS256", Use: "sig"},
-			},
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(set)
-	}))
-	t.Cleanup(jwks.Close)
-	return protect(NewVerifier(jwks.URL, issuer, audience))
+	jwksURL := gatewayauthtest.ServeJWKS(t, published)
+	return protect(NewVerifier(jwksURL, issuer, audience))
 }
 
 func protect(v *Verifier) http.Handler {
@@ -126,7 +77,7 @@ func get(t *testing.T, h http.Handler, path string, headers map[string]string) r
 func TestMiddlewarePassesTheClaims(t *testing.T) {
 	key := newKey(t, "k1")
 	h := setup(t, key)
-	token := key.sign(t, accessClaims(time.Now()))
+	token := key.Sign(t, accessClaims(time.Now()))
 	for _, headers := range []map[string]string{
 		{"Authorization": "Bearer " + token},
 		{"Authorization": "Bearer " + token, "X-User-Id": "u-1"},
@@ -158,7 +109,7 @@ func TestMiddlewareRefusesBadCredentials(t *testing.T) {
 	algNone := b64([]byte(`{"alg":"none","kid":"k1","typ":"JWT"}`)) + "." + b64(payload) + "."
 
 	// HS256 with the public key as the HMAC secret: the classic algorithm confusion.
-	pubDER, _ := x509.MarshalPKIXPublicKey(&key.priv.PublicKey)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&key.Private.PublicKey)
 	hs, err := jose.NewSigner(
 		jose.SigningKey{Algorithm: jose.HS256, Key: jose.JSONWebKey{Key: pubDER, KeyID: "k1"}},
 		(&jose.SignerOptions{}).WithType("JWT"),
@@ -182,24 +133,24 @@ func TestMiddlewareRefusesBadCredentials(t *testing.T) {
 		{name: "X-User-Id alone", headers: map[string]string{"X-User-Id": "u-1"}, code: "unauthorized", auth: "Bearer"},
 		{
 			name:    "forged X-User-Id with a valid token of another user",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("sub", "u-2")), "X-User-Id": "u-1"},
+			headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("sub", "u-2")), "X-User-Id": "u-1"},
 			code:    "invalid_token",
 		},
-		{name: "signed by another key", headers: map[string]string{"Authorization": "Bearer " + other.sign(t, accessClaims(now))}, code: "invalid_token"},
+		{name: "signed by another key", headers: map[string]string{"Authorization": "Bearer " + other.Sign(t, accessClaims(now))}, code: "invalid_token"},
 		{name: "alg none", headers: map[string]string{"Authorization": "Bearer " + algNone}, code: "invalid_token"},
 		{name: "HS256 with the public key", headers: map[string]string{"Authorization": "Bearer " + hsToken}, code: "invalid_token"},
-		{name: "wrong aud", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("aud", "other-api"))}, code: "invalid_token"},
-		{name: "wrong iss", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("iss", "https://evil.example"))}, code: "invalid_token"},
+		{name: "wrong aud", headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("aud", "other-api"))}, code: "invalid_token"},
+		{name: "wrong iss", headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("iss", "https://evil.example"))}, code: "invalid_token"},
 		{
 			name:    "expired beyond the leeway",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("exp", now.Add(-2*time.Minute).Unix()))},
+			headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("exp", now.Add(-2*time.Minute).Unix()))},
 			code:    "invalid_token",
 		},
-		{name: "no exp", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("exp", nil))}, code: "invalid_token"},
-		{name: "no sub", headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("sub", nil))}, code: "invalid_token"},
+		{name: "no exp", headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("exp", nil))}, code: "invalid_token"},
+		{name: "no sub", headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("sub", nil))}, code: "invalid_token"},
 		{
 			name:    "not yet valid",
-			headers: map[string]string{"Authorization": "Bearer " + key.sign(t, claimsWith("nbf", now.Add(5*time.Minute).Unix()))},
+			headers: map[string]string{"Authorization": "Bearer " + key.Sign(t, claimsWith("nbf", now.Add(5*time.Minute).Unix()))},
 			code:    "invalid_token",
 		},
 		{name: "garbage", headers: map[string]string{"Authorization": "Bearer not.a.jwt"}, code: "invalid_token"},
@@ -232,7 +183,7 @@ func TestMiddlewareWhenTheGatewayKeysAreUnreachable(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
 	h := protect(NewVerifier(down.URL, issuer, audience))
-	r := get(t, h, "/x", map[string]string{"Authorization": "Bearer " + key.sign(t, accessClaims(time.Now()))})
+	r := get(t, h, "/x", map[string]string{"Authorization": "Bearer " + key.Sign(t, accessClaims(time.Now()))})
 	if r.status != http.StatusServiceUnavailable || r.body["error"] != "temporarily_unavailable" {
 		t.Fatalf("status %d body %v, want 503 temporarily_unavailable", r.status, r.body)
 	}

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,81 +9,33 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
-
 	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth"
+	"github.com/nextmsa/nextmsa/templates/project/libs/gatewayauth/gatewayauthtest"
 )
 
 const (
-	issuer   = "http://localhost:8080"
-	audience = "api"
 	// service is the name the tests give the service; GET / must answer with it.
 	service = "demo"
 )
 
-// gatewayKey is one RSA signing key of the (fake) gateway, with its kid.
-type gatewayKey struct {
-	priv *rsa.PrivateKey
-	kid  string
-}
+// The fake gateway of gatewayauthtest, under the names these tests use.
+const (
+	issuer   = gatewayauthtest.Issuer
+	audience = gatewayauthtest.Audience
+)
 
-func newKey(t *testing.T, kid string) gatewayKey {
-	t.Helper()
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gatewayKey{priv: priv, kid: kid}
-}
+type gatewayKey = gatewayauthtest.Key
 
-// sign mints an access JWT like the gateway does (RS256, kid in the header).
-func (k gatewayKey) sign(t *testing.T, claims any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: k.priv, KeyID: k.kid}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-// accessClaims are valid claims for user "u-1" at the given time.
-func accessClaims(now time.Time) map[string]any {
-	return map[string]any{
-		"iss":      issuer,
-		"sub":      "u-1",
-		"aud":      audience,
-		"iat":      now.Unix(),
-		"nbf":      now.Unix(),
-		"exp":      now.Add(15 * time.Minute).Unix(),
-		"jti":      "j-1",
-		"provider": "kakao",
-		"email":    "hong@example.test",
-		"name":     "홍길동",
-	}
-}
+var (
+	newKey       = gatewayauthtest.NewKey
+	accessClaims = gatewayauthtest.AccessClaims
+)
 
 // setup starts a fake gateway JWKS publishing the given key and returns the service.
 func setup(t *testing.T, published gatewayKey) http.Handler {
 	t.Helper()
-	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		set := jose.JSONWebKeySet{
-			Keys: []jose.JSONWebKey{
-				{Key: &published.priv.PublicKey, KeyID: published.kid, Algorithm: "RS256", Use: "sig"},
-			},
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(set)
-	}))
-	t.Cleanup(jwks.Close)
-	return New(service, gatewayauth.NewVerifier(jwks.URL, issuer, audience), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	jwksURL := gatewayauthtest.ServeJWKS(t, published)
+	return New(service, gatewayauth.NewVerifier(jwksURL, issuer, audience), slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 type reply struct {
@@ -115,7 +65,7 @@ func get(t *testing.T, h http.Handler, path string, headers map[string]string) r
 func TestMeWithValidToken(t *testing.T) {
 	key := newKey(t, "k1")
 	h := setup(t, key)
-	token := key.sign(t, accessClaims(time.Now()))
+	token := key.Sign(t, accessClaims(time.Now()))
 
 	for _, headers := range []map[string]string{
 		{"Authorization": "Bearer " + token},
@@ -140,7 +90,7 @@ func TestMeWithValidToken(t *testing.T) {
 func TestRootNamesTheServiceAndTheUser(t *testing.T) {
 	key := newKey(t, "k1")
 	h := setup(t, key)
-	r := get(t, h, "/", map[string]string{"Authorization": "Bearer " + key.sign(t, accessClaims(time.Now()))})
+	r := get(t, h, "/", map[string]string{"Authorization": "Bearer " + key.Sign(t, accessClaims(time.Now()))})
 	user, _ := r.body["user"].(map[string]any)
 	if r.status != http.StatusOK || r.body["service"] != service || user["id"] != "u-1" || user["name"] != "홍길동" {
 		t.Fatalf("GET /: %d %v", r.status, r.body)
